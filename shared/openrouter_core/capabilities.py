@@ -1,0 +1,186 @@
+"""What a request needs from a model, and whether a catalog entry has it.
+
+:func:`requirements_of` reads a chat request body once; :func:`missing_capabilities`
+compares it with a :class:`~openrouter_core.types.ModelInfo`. Both are pure and
+cheap; the catalog and the routing use them to refuse or skip models.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .types.catalog import ModelInfo
+
+__all__ = [
+    "CapabilityPolicy",
+    "CapabilityWarning",
+    "Requirements",
+    "estimate_prompt_tokens",
+    "missing_capabilities",
+    "requirements_of",
+]
+
+CapabilityPolicy = Literal["error", "warn", "off"]
+
+#: Parameters whose absence from ``supported_parameters`` means the model cannot
+#: honour the request (sampling knobs are ignored by OpenRouter instead).
+CAPABILITY_PARAMETERS = ("tools", "tool_choice", "response_format", "structured_outputs", "reasoning")
+
+_PART_MODALITY = {
+    "image_url": "image",
+    "file": "file",
+    "input_audio": "audio",
+    "video_url": "video",
+    "input_video": "video",
+}
+
+_LABELS = {
+    "tools": "tool calling",
+    "tool_choice": "tool_choice",
+    "response_format": "JSON mode (response_format)",
+    "structured_outputs": "structured outputs (json_schema)",
+    "reasoning": "reasoning",
+}
+
+#: Characters per token for the prompt-size estimate (a common average for
+#: English text and code across tokenizers).
+CHARS_PER_TOKEN = 4
+
+
+class CapabilityWarning(UserWarning):
+    """Emitted instead of an error when ``capability_check='warn'``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Requirements:
+    """What one request needs: parameters, input modalities and token budget."""
+
+    parameters: frozenset[str] = frozenset()
+    input_modalities: frozenset[str] = frozenset({"text"})
+    output_modalities: frozenset[str] = frozenset({"text"})
+    max_output_tokens: int | None = None
+    prompt_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + (self.max_output_tokens or 0)
+
+
+def estimate_prompt_tokens(messages: list[Mapping[str, Any]]) -> int:
+    """A quick upper-bound-ish estimate: text length / 4 plus a few tokens a message."""
+    chars = 0
+    for message in messages:
+        chars += 16
+        content = message.get("content")
+        if isinstance(content, str):
+            chars += len(content)
+        elif isinstance(content, list):
+            for part in content:
+                if isinstance(part, Mapping) and part.get("type") == "text":
+                    chars += len(part.get("text") or "")
+        for call in message.get("tool_calls") or ():
+            function = call.get("function") or {}
+            chars += len(function.get("arguments") or "") + len(function.get("name") or "")
+    return chars // CHARS_PER_TOKEN
+
+
+def requirements_of(body: Mapping[str, Any]) -> Requirements:
+    """Read what a ``/chat/completions`` body needs from the model."""
+    params: set[str] = set()
+    if body.get("tools"):
+        if any(t.get("type") == "function" for t in body["tools"]):
+            params.add("tools")
+    choice = body.get("tool_choice")
+    if choice not in (None, "auto", "none") and params:
+        params.add("tool_choice")
+    fmt = body.get("response_format")
+    if isinstance(fmt, Mapping):
+        kind = fmt.get("type")
+        if kind == "json_schema":
+            params.add("structured_outputs")
+        elif kind == "json_object":
+            params.add("response_format")
+    reasoning = body.get("reasoning")
+    if (isinstance(reasoning, Mapping) and reasoning.get("enabled") is not False and reasoning.get(
+        "effort"
+    ) != "none") or body.get("reasoning_effort") not in (None, "none"):
+        params.add("reasoning")
+    provider = body.get("provider")
+    if isinstance(provider, Mapping) and provider.get("require_parameters"):
+        # The caller asked for providers that honour every parameter: check them all.
+        skip = {"model", "models", "messages", "provider", "stream", "stream_options", "route"}
+        params.update(k for k in body if k not in skip and k in _KNOWN_SUPPORTED)
+    modalities = {"text"}
+    messages = body.get("messages") or []
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, list):
+            for part in content:
+                kind = part.get("type") if isinstance(part, Mapping) else None
+                if kind in _PART_MODALITY:
+                    modalities.add(_PART_MODALITY[kind])
+    outputs = frozenset(body.get("modalities") or ("text",))
+    max_out = body.get("max_completion_tokens") or body.get("max_tokens")
+    return Requirements(
+        parameters=frozenset(params),
+        input_modalities=frozenset(modalities),
+        output_modalities=outputs,
+        max_output_tokens=max_out,
+        prompt_tokens=estimate_prompt_tokens(messages),
+    )
+
+
+_KNOWN_SUPPORTED = frozenset(
+    {
+        "temperature", "top_p", "top_k", "min_p", "top_a", "frequency_penalty",
+        "presence_penalty", "repetition_penalty", "seed", "max_tokens", "stop",
+        "logit_bias", "logprobs", "top_logprobs", "tools", "tool_choice",
+        "response_format", "structured_outputs", "reasoning", "include_reasoning",
+        "verbosity", "parallel_tool_calls", "web_search_options",
+    }
+)  # fmt: skip
+
+
+def missing_capabilities(model: ModelInfo, needs: Requirements) -> list[str]:
+    """Human-readable reasons ``model`` cannot serve ``needs`` (empty when it can)."""
+    missing: list[str] = []
+    have = model.parameters
+    for param in sorted(needs.parameters):
+        if param in have:
+            continue
+        if param == "reasoning" and "include_reasoning" in have:
+            continue
+        label = _LABELS.get(param, f"the '{param}' parameter")
+        missing.append(f"{label} ('{param}' is not in its supported_parameters)")
+    lacking = needs.input_modalities - model.input_modalities
+    if lacking:
+        missing.append(
+            f"{'/'.join(sorted(lacking))} input (it accepts {', '.join(sorted(model.input_modalities))})"
+        )
+    lacking_out = needs.output_modalities - model.output_modalities
+    if lacking_out:
+        missing.append(
+            f"{'/'.join(sorted(lacking_out))} output "
+            f"(it produces {', '.join(sorted(model.output_modalities))})"
+        )
+    limit = model.max_completion_tokens
+    if needs.max_output_tokens and limit and needs.max_output_tokens > limit:
+        missing.append(f"max_tokens={needs.max_output_tokens} (its limit is {limit})")
+    window = model.context_window
+    if window and needs.total_tokens > window:
+        missing.append(
+            f"a prompt of ~{needs.prompt_tokens} tokens plus max_tokens="
+            f"{needs.max_output_tokens or 0} (its context window is {window} tokens)"
+        )
+    return missing
+
+
+def warn_or_raise(policy: CapabilityPolicy, error: Exception) -> None:
+    """Apply the policy to a capability problem."""
+    if policy == "error":
+        raise error
+    if policy == "warn":
+        warnings.warn(str(error), CapabilityWarning, stacklevel=4)
