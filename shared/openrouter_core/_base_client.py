@@ -142,7 +142,9 @@ class BaseClient:
         except ValueError as exc:  # pydantic.ValidationError is a ValueError
             raise InvalidRequestError(_explain(exc)) from exc
 
-    def _plan(self, body: dict[str, Any], options: ChatOptions, catalog: Catalog | None) -> PreparedChat:
+    def _plan(
+        self, body: dict[str, Any], options: ChatOptions, catalog: Catalog | None
+    ) -> PreparedChat:
         policy = self._policy(options)
         model = body.get("model")
         route = [model] if model else []
@@ -201,4 +203,3 @@ def _explain(exc: ValueError) -> str:
         where = ".".join(str(p) for p in err.get("loc", ()) if not str(p).startswith("function-"))
         lines.append(f"{where or 'request'}: {err.get('msg')}")
     return "Invalid chat request: " + "; ".join(lines)
-

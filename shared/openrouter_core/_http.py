@@ -110,8 +110,10 @@ def load_json(content: bytes) -> Any:
             f"{text[:200]!r}",
             body=text,
         ) from exc
-    if isinstance(payload, dict) and payload.get("error") is not None and not payload.get(
-        "choices"
+    if (
+        isinstance(payload, dict)
+        and payload.get("error") is not None
+        and not payload.get("choices")
     ):
         raise error_from_body(payload, http_status=502)
     return payload
@@ -121,7 +123,9 @@ def transport_error(exc: httpx.HTTPError, call: Call[Any]) -> APIConnectionError
     """Map an httpx failure (no usable reply) to our error types."""
     where = f"{call.method} {call.path}"
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"Request timed out ({type(exc).__name__}): {where}", model=call.model)
+        return APITimeoutError(
+            f"Request timed out ({type(exc).__name__}): {where}", model=call.model
+        )
     return APIConnectionError(
         f"Connection to OpenRouter failed ({type(exc).__name__}: {exc}): {where}", model=call.model
     )

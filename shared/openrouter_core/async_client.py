@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -195,7 +195,7 @@ class AsyncChatStream:
         result._attempts = self._run.attempts
         return result
 
-    async def _iterate(self) -> AsyncIterator[ChatStreamChunk]:
+    async def _iterate(self) -> AsyncGenerator[ChatStreamChunk, None]:
         client, run = self._client, self._run
         policy = client.retry_policy
         for model in run:

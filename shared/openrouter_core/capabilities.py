@@ -27,7 +27,13 @@ CapabilityPolicy = Literal["error", "warn", "off"]
 
 #: Parameters whose absence from ``supported_parameters`` means the model cannot
 #: honour the request (sampling knobs are ignored by OpenRouter instead).
-CAPABILITY_PARAMETERS = ("tools", "tool_choice", "response_format", "structured_outputs", "reasoning")
+CAPABILITY_PARAMETERS = (
+    "tools",
+    "tool_choice",
+    "response_format",
+    "structured_outputs",
+    "reasoning",
+)
 
 _PART_MODALITY = {
     "image_url": "image",
@@ -90,9 +96,8 @@ def estimate_prompt_tokens(messages: list[Mapping[str, Any]]) -> int:
 def requirements_of(body: Mapping[str, Any]) -> Requirements:
     """Read what a ``/chat/completions`` body needs from the model."""
     params: set[str] = set()
-    if body.get("tools"):
-        if any(t.get("type") == "function" for t in body["tools"]):
-            params.add("tools")
+    if body.get("tools") and any(t.get("type") == "function" for t in body["tools"]):
+        params.add("tools")
     choice = body.get("tool_choice")
     if choice not in (None, "auto", "none") and params:
         params.add("tool_choice")
@@ -104,9 +109,11 @@ def requirements_of(body: Mapping[str, Any]) -> Requirements:
         elif kind == "json_object":
             params.add("response_format")
     reasoning = body.get("reasoning")
-    if (isinstance(reasoning, Mapping) and reasoning.get("enabled") is not False and reasoning.get(
-        "effort"
-    ) != "none") or body.get("reasoning_effort") not in (None, "none"):
+    if (
+        isinstance(reasoning, Mapping)
+        and reasoning.get("enabled") is not False
+        and reasoning.get("effort") != "none"
+    ) or body.get("reasoning_effort") not in (None, "none"):
         params.add("reasoning")
     provider = body.get("provider")
     if isinstance(provider, Mapping) and provider.get("require_parameters"):
@@ -158,7 +165,8 @@ def missing_capabilities(model: ModelInfo, needs: Requirements) -> list[str]:
     lacking = needs.input_modalities - model.input_modalities
     if lacking:
         missing.append(
-            f"{'/'.join(sorted(lacking))} input (it accepts {', '.join(sorted(model.input_modalities))})"
+            f"{'/'.join(sorted(lacking))} input "
+            f"(it accepts {', '.join(sorted(model.input_modalities))})"
         )
     lacking_out = needs.output_modalities - model.output_modalities
     if lacking_out:

@@ -78,7 +78,7 @@ class Catalog:
         afetch: Callable[[], Awaitable[Any]] | None = None,
         *,
         ttl: float = 3600.0,
-        cache_dir: Path | str | None | Literal["default"] = "default",
+        cache_dir: Path | str | Literal["default"] | None = "default",
         cache_key: str = "https://openrouter.ai/api/v1",
         clock: Callable[[], float] = time.time,
     ) -> None:

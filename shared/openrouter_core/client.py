@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -213,7 +213,7 @@ class ChatStream:
         result._attempts = self._run.attempts
         return result
 
-    def _iterate(self) -> Iterator[ChatStreamChunk]:
+    def _iterate(self) -> Generator[ChatStreamChunk, None, None]:
         client, run = self._client, self._run
         policy = client.retry_policy
         for model in run:

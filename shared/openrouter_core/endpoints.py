@@ -40,7 +40,7 @@ M = TypeVar("M")
 __all__ = ["EndpointMethods", "endpoint"]
 
 
-class endpoint(Generic[P, T]):  # noqa: N801 - used as a decorator, like property
+class endpoint(Generic[P, T]):
     """Bind a ``Call`` factory as a client method (sync or async by client type)."""
 
     def __init__(self, factory: Callable[P, Call[T]]) -> None:
@@ -84,9 +84,7 @@ def _data_list(model: type[M]) -> Callable[[bytes], list[M]]:
     def parse(content: bytes) -> list[M]:
         payload = load_json(content)
         items = payload.get("data", []) if isinstance(payload, dict) else payload
-        return adapter.validate_python(
-            [i for i in items or [] if isinstance(i, dict)]
-        )
+        return adapter.validate_python([i for i in items or [] if isinstance(i, dict)])
 
     return parse
 

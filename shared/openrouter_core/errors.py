@@ -330,7 +330,9 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
 _CONTEXT_WORDS = ("context length", "context_length", "maximum context", "context window")
 
 
-def status_error_class(status: int, message: str, metadata: Mapping[str, Any]) -> type[APIStatusError]:
+def status_error_class(
+    status: int, message: str, metadata: Mapping[str, Any]
+) -> type[APIStatusError]:
     """Pick the most specific error class for a status, message and metadata."""
     if status == 400 and any(w in message.lower() for w in _CONTEXT_WORDS):
         return ContextLengthExceededError

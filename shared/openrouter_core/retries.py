@@ -63,7 +63,7 @@ class RetryPolicy:
             if hinted is not None:
                 return min(hinted, self.max_retry_after)
         backoff = min(self.max_delay, self.base_delay * (2**attempt))
-        return backoff * (1.0 - self.jitter * self.random())
+        return float(backoff * (1.0 - self.jitter * self.random()))
 
     def should_retry(self, attempt: int, error: BaseException) -> bool:
         return attempt < self.max_retries and is_retryable(error)

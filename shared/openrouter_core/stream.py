@@ -339,7 +339,11 @@ class StreamAccumulator:
 
 def parse_error_in_200(payload: Any, *, generation_id: str | None, model: str | None) -> None:
     """Raise if a 200 JSON body is really an ``{"error": ...}`` object."""
-    if isinstance(payload, dict) and payload.get("error") is not None and not payload.get("choices"):
+    if (
+        isinstance(payload, dict)
+        and payload.get("error") is not None
+        and not payload.get("choices")
+    ):
         raise error_from_body(payload, http_status=502, generation_id=generation_id, model=model)
 
 
@@ -349,8 +353,7 @@ def decode_json(body: bytes, *, generation_id: str | None) -> Any:
     except ValueError as exc:
         text = body.decode("utf-8", errors="replace")
         raise ResponseParseError(
-            f"OpenRouter sent a reply that is not valid JSON ({len(body)} bytes): "
-            f"{text[:200]!r}",
+            f"OpenRouter sent a reply that is not valid JSON ({len(body)} bytes): {text[:200]!r}",
             body=text,
             generation_id=generation_id,
         ) from exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from typing_extensions import TypedDict
@@ -90,7 +90,7 @@ class ServerTool(TypedDict, total=False):
     parameters: dict[str, Any]
 
 
-Tool = Union[FunctionTool, ServerTool]
+Tool = FunctionTool | ServerTool
 
 
 class ChatRequest(RequestModel):
@@ -309,7 +309,8 @@ class ChatResult(WireModel):
 
     @property
     def attempts(self) -> list[Any]:
-        """Every model tried for this result, in order (:class:`~openrouter_core.routing.Attempt`)."""
+        """Every model tried or skipped for this result, in order
+        (:class:`~openrouter_core.routing.Attempt`)."""
         return self._attempts
 
     @property

@@ -8,7 +8,7 @@ extra keys (e.g. ``cache_control``) because providers add new ones often.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Discriminator, Field, Tag, with_config
 from typing_extensions import NotRequired, TypedDict
@@ -89,10 +89,10 @@ class VideoPart(TypedDict):
 
 
 ContentPart = Annotated[
-    Union[TextPart, ImagePart, FilePart, AudioPart, VideoPart],
+    TextPart | ImagePart | FilePart | AudioPart | VideoPart,
     Field(discriminator="type"),
 ]
-Content = Union[str, list[ContentPart]]
+Content = str | list[ContentPart]
 
 
 @with_config(_PART)
@@ -158,13 +158,11 @@ def _role_of(value: Any) -> str | None:
 
 
 Message = Annotated[
-    Union[
-        Annotated[SystemMessage, Tag("system")],
-        Annotated[DeveloperMessage, Tag("developer")],
-        Annotated[UserMessage, Tag("user")],
-        Annotated[AssistantMessage, Tag("assistant")],
-        Annotated[ToolMessage, Tag("tool")],
-    ],
+    Annotated[SystemMessage, Tag("system")]
+    | Annotated[DeveloperMessage, Tag("developer")]
+    | Annotated[UserMessage, Tag("user")]
+    | Annotated[AssistantMessage, Tag("assistant")]
+    | Annotated[ToolMessage, Tag("tool")],
     Discriminator(
         _role_of,
         custom_error_type="invalid_role",
