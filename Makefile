@@ -1,0 +1,48 @@
+# Two commands for a fresh machine with only Python 3.10+:
+#   make demo   - the main demo (replays recorded traffic offline; live with OPENROUTER_API_KEY)
+#   make test   - the whole test suite (offline, on recorded cassettes)
+# Each creates its own virtual environment and installs what it needs.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: demo test lint typecheck check record cassettes bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+
+$(STAMP): $(BIN)/python pyproject.toml
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q --cov=openrouter_core --cov-report=term --cov-fail-under=90
+
+lint: $(STAMP)
+	$(BIN)/ruff check shared langchain_openrouter llama_index_openrouter tests
+	$(BIN)/ruff format --check shared langchain_openrouter llama_index_openrouter
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: test lint typecheck
+
+# Re-record every cassette against the live API (needs OPENROUTER_API_KEY).
+record: $(STAMP)
+	@test -n "$$OPENROUTER_API_KEY" || (echo "OPENROUTER_API_KEY is not set: cannot record live" && exit 1)
+	OPENROUTER_RECORD_MODE=all $(BIN)/python -m pytest -q -p no:randomly
+
+# Re-author every cassette against the local emulator (no key, no network).
+cassettes: $(STAMP)
+	OPENROUTER_RECORD_MODE=all OPENROUTER_EMULATE=1 $(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
