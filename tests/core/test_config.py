@@ -1,0 +1,88 @@
+"""Configuration: env fallbacks, attribution headers, URL safety, secrets never shown."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from openrouter_core import ConfigurationError, OpenRouterClient, SecretKey, Timeouts
+from openrouter_core.config import ClientConfig, validate_base_url
+
+SECRET = "sk-or-v1-" + "ab" * 32
+
+
+def test_env_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", SECRET)
+    monkeypatch.setenv("OPENROUTER_BASE_URL", "https://proxy.example.com/api/v1/")
+    config = ClientConfig.build()
+    assert config.api_key is not None and config.api_key.reveal() == SECRET
+    assert config.base_url == "https://proxy.example.com/api/v1"
+
+
+def test_attribution_and_extra_headers() -> None:
+    config = ClientConfig.build(
+        api_key="k",
+        app_url="https://app.example",
+        app_title="Demo",
+        app_categories=["cli-agent", "programming-app"],
+        extra_headers={"X-Trace": "1"},
+    )
+    headers = config.headers()
+    assert headers["HTTP-Referer"] == "https://app.example"
+    assert headers["X-OpenRouter-Title"] == headers["X-Title"] == "Demo"
+    assert headers["X-OpenRouter-Categories"] == "cli-agent,programming-app"
+    assert headers["X-Trace"] == "1" and headers["Authorization"] == "Bearer k"
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://openrouter.ai/api/v1", True),
+        ("http://127.0.0.1:8080/api/v1", True),
+        ("http://localhost:9/api", True),
+        ("http://[::1]:9/api", True),
+        ("http://example.com/api", False),
+        ("ftp://example.com", False),
+        ("not a url", False),
+    ],
+)
+def test_base_url_safety(url: str, ok: bool) -> None:
+    if ok:
+        assert validate_base_url(url)
+    else:
+        with pytest.raises(ConfigurationError):
+            validate_base_url(url)
+    assert validate_base_url("http://example.com", allow_insecure_http=True)
+
+
+def test_secret_never_printed_nor_pickled() -> None:
+    key = SecretKey(SECRET)
+    config = ClientConfig.build(api_key=key)
+    for text in (repr(key), str(key), repr(config), str(config)):
+        assert SECRET not in text
+    assert SECRET not in repr(pickle.loads(pickle.dumps(config)))
+    assert pickle.loads(pickle.dumps(key)).reveal() == ""
+    client = OpenRouterClient(api_key=SECRET)
+    assert SECRET not in repr(client)
+    with pytest.raises(TypeError):
+        pickle.dumps(client)
+    client.close()
+
+
+def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="OPENROUTER_API_KEY"):
+        ClientConfig.build().require_key()
+
+
+def test_timeouts_and_retries_validation() -> None:
+    assert Timeouts.coerce(None) == Timeouts()
+    assert Timeouts.coerce(5).read == 5 and Timeouts.coerce(5).connect == 5
+    assert Timeouts.coerce(Timeouts(read=1)).read == 1
+    with pytest.raises(ConfigurationError):
+        Timeouts.coerce(0)
+    with pytest.raises(ConfigurationError):
+        ClientConfig.build(max_retries=-1)
+    assert SecretKey("a") == SecretKey("a") and hash(SecretKey("a")) == hash(SecretKey("a"))
+    assert not SecretKey("")
