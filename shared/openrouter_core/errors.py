@@ -33,6 +33,7 @@ __all__ = [
     "CapabilityError",
     "ConfigurationError",
     "ContextLengthExceededError",
+    "GoneError",
     "InsufficientCreditsError",
     "InternalServerError",
     "InvalidRequestError",
@@ -250,6 +251,12 @@ class NotFoundError(APIStatusError):
     status_code = 404
 
 
+class GoneError(APIStatusError):
+    """410: the endpoint was retired (e.g. ``/credits/coinbase``)."""
+
+    status_code = 410
+
+
 class RequestTimeoutError(APIStatusError):
     status_code = 408
     retryable = True
@@ -316,6 +323,7 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
         PermissionDeniedError,
         NotFoundError,
         RequestTimeoutError,
+        GoneError,
         PayloadTooLargeError,
         UnprocessableEntityError,
         RateLimitError,

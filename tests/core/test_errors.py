@@ -26,6 +26,7 @@ def body(code: int, message: str = "boom", **metadata: object) -> bytes:
         (403, e.PermissionDeniedError, False),
         (404, e.NotFoundError, False),
         (408, e.RequestTimeoutError, True),
+        (410, e.GoneError, False),
         (413, e.PayloadTooLargeError, False),
         (422, e.UnprocessableEntityError, False),
         (429, e.RateLimitError, True),
