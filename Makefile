@@ -12,9 +12,11 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
+
+$(BIN)/uv: $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 
-$(STAMP): $(BIN)/python pyproject.toml
+$(STAMP): $(BIN)/uv pyproject.toml
 	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
@@ -24,7 +26,8 @@ demo: $(STAMP)
 	$(BIN)/python -m demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q --cov=openrouter_core --cov-report=term --cov-fail-under=90
+	$(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage report --fail-under=90
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared langchain_openrouter llama_index_openrouter tests

@@ -71,9 +71,7 @@ def api_key() -> str:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def catalog_cache(
-    tmp_path_factory: pytest.TempPathFactory, base_url: str, api_key: str
-) -> Path:
+def catalog_cache(tmp_path_factory: pytest.TempPathFactory, base_url: str, api_key: str) -> Path:
     """Load the catalog once (from its cassette) into a session-wide disk cache."""
     from openrouter_core import OpenRouterClient
     from openrouter_core.testing.cassettes import use_cassette

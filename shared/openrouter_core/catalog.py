@@ -216,6 +216,16 @@ class Catalog:
                 self._lock.release()
         return self
 
+    def load_cached(self) -> bool:
+        """Load the disk copy (even a stale one) if nothing is in memory, never the
+        network; True when the catalog then holds models. For cheap, offline-safe
+        lookups such as filling a model profile at construction."""
+        if not self._models:
+            with self._lock:
+                if not self._models:
+                    self._read_disk(fresh_only=False)
+        return bool(self._models)
+
     def invalidate(self) -> None:
         """Forget the in-memory copy (the next use reloads from disk or network)."""
         self._loaded_at = None

@@ -1,0 +1,442 @@
+"""LangChain messages to OpenRouter's chat format, and OpenRouter replies back.
+
+Input: system / human / AI / tool messages; content may be a string or a list
+of blocks in any of LangChain's formats (standard v1 blocks, the older v0 data
+blocks, OpenAI Chat Completions parts, Anthropic-style blocks). Each block
+becomes one OpenRouter content part (``text``, ``image_url``, ``file``,
+``input_audio``, ``video_url``). An assistant turn's ``reasoning_details``
+travel back unchanged, so multi-turn reasoning keeps working.
+
+Output: a non-streamed :class:`~openrouter_core.ChatResult` becomes a LangChain
+``ChatResult`` with text, tool calls, usage, reasoning and response metadata.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    InvalidToolCall,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+)
+from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
+from langchain_core.messages.tool import invalid_tool_call, tool_call
+from langchain_core.outputs import ChatGeneration
+from langchain_core.outputs import ChatResult as LCChatResult
+
+from openrouter_core import ChatResult, Usage
+from openrouter_core.types.chat import ResponseToolCall
+
+__all__ = [
+    "MODEL_PROVIDER",
+    "content_to_parts",
+    "message_to_openrouter",
+    "parse_tool_calls",
+    "result_to_chat_result",
+    "to_openrouter_messages",
+    "usage_to_metadata",
+]
+
+#: ``response_metadata["model_provider"]`` of every message this package makes.
+MODEL_PROVIDER = "openrouter"
+
+_ROLES = {"human": "user", "user": "user", "ai": "assistant", "assistant": "assistant"}
+_ROLES.update({"system": "system", "developer": "developer", "tool": "tool"})
+
+#: Blocks that describe an assistant's own output; they are not sent as content.
+_ASSISTANT_ONLY = frozenset(
+    {
+        "tool_use",
+        "tool_call",
+        "tool_call_chunk",
+        "invalid_tool_call",
+        "server_tool_call",
+        "server_tool_result",
+        "thinking",
+        "redacted_thinking",
+        "reasoning",
+        "function_call",
+    }
+)
+
+_AUDIO_FORMATS = {"mpeg": "mp3", "x-wav": "wav", "wave": "wav", "x-flac": "flac"}
+_DEFAULT_FILENAMES = {"application/pdf": "document.pdf"}
+
+
+# --------------------------------------------------------------------------- input
+
+
+def to_openrouter_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+    """Convert a LangChain conversation into OpenRouter chat messages."""
+    return [message_to_openrouter(m) for m in messages]
+
+
+def message_to_openrouter(message: BaseMessage) -> dict[str, Any]:
+    """One LangChain message as an OpenRouter message dict."""
+    if isinstance(message, AIMessage):
+        return _assistant_message(message)
+    if isinstance(message, ToolMessage):
+        return {
+            "role": "tool",
+            "tool_call_id": message.tool_call_id,
+            "content": content_to_parts(message.content),
+        }
+    if isinstance(message, HumanMessage):
+        role = "user"
+    elif isinstance(message, SystemMessage):
+        role = "system"
+    elif isinstance(message, ChatMessage):
+        role = _ROLES.get(message.role, "")
+        if not role or role in ("assistant", "tool"):
+            raise ValueError(f"Unsupported ChatMessage role {message.role!r} for OpenRouter")
+    else:
+        raise TypeError(f"Cannot send a {type(message).__name__} to OpenRouter")
+    out: dict[str, Any] = {"role": role, "content": content_to_parts(message.content)}
+    if message.name:
+        out["name"] = message.name
+    return out
+
+
+def _assistant_message(message: AIMessage) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": "assistant"}
+    text = _assistant_text(message.content)
+    calls = [_tool_call_to_wire(c) for c in message.tool_calls]
+    calls += [_invalid_call_to_wire(c) for c in message.invalid_tool_calls if c.get("id")]
+    out["content"] = text if text or not calls else None
+    if calls:
+        out["tool_calls"] = calls
+    if message.name:
+        out["name"] = message.name
+    details = message.additional_kwargs.get("reasoning_details")
+    if details:
+        # Providers verify these (signatures, encrypted blobs): send them back as received.
+        out["reasoning_details"] = details
+    elif isinstance(message.content, list):
+        thinking = _thinking_to_reasoning_details(message.content)
+        if thinking:
+            out["reasoning_details"] = thinking
+    return out
+
+
+def _assistant_text(content: str | list[str | dict[Any, Any]]) -> str:
+    if isinstance(content, str):
+        return content
+    pieces: list[str] = []
+    for block in content:
+        if isinstance(block, str):
+            pieces.append(block)
+        elif block.get("type") == "text" and isinstance(block.get("text"), str):
+            pieces.append(block["text"])
+    return "".join(pieces)
+
+
+def _thinking_to_reasoning_details(content: list[Any]) -> list[dict[str, Any]]:
+    """Anthropic ``thinking`` blocks (with their signature) as ``reasoning_details``."""
+    details: list[dict[str, Any]] = []
+    for block in content:
+        if not isinstance(block, dict):
+            continue
+        kind = block.get("type")
+        if kind == "thinking" and block.get("thinking"):
+            detail = {"type": "reasoning.text", "text": block["thinking"]}
+            if block.get("signature"):
+                detail["signature"] = block["signature"]
+            detail["format"] = "anthropic-claude-v1"
+            details.append(detail)
+        elif kind == "redacted_thinking" and block.get("data"):
+            details.append(
+                {
+                    "type": "reasoning.encrypted",
+                    "data": block["data"],
+                    "format": "anthropic-claude-v1",
+                }
+            )
+    return details
+
+
+def _tool_call_to_wire(call: ToolCall) -> dict[str, Any]:
+    return {
+        "id": call.get("id") or "",
+        "type": "function",
+        "function": {
+            "name": call["name"],
+            "arguments": json.dumps(call.get("args") or {}, ensure_ascii=False),
+        },
+    }
+
+
+def _invalid_call_to_wire(call: InvalidToolCall) -> dict[str, Any]:
+    return {
+        "id": call.get("id") or "",
+        "type": "function",
+        "function": {"name": call.get("name") or "", "arguments": call.get("args") or ""},
+    }
+
+
+def content_to_parts(content: str | list[str | dict[Any, Any]]) -> str | list[dict[str, Any]]:
+    """Message content as OpenRouter content: a string, or a list of parts."""
+    if isinstance(content, str):
+        return content
+    parts: list[dict[str, Any]] = []
+    for block in content:
+        if isinstance(block, str):
+            parts.append({"type": "text", "text": block})
+            continue
+        part = block_to_part(block)
+        if part is not None:
+            parts.append(part)
+    return parts
+
+
+def block_to_part(block: dict[str, Any]) -> dict[str, Any] | None:
+    """One content block as an OpenRouter part (``None`` for blocks that are not input)."""
+    kind = block.get("type")
+    if kind == "text":
+        part: dict[str, Any] = {"type": "text", "text": block.get("text") or ""}
+        if "cache_control" in block:
+            part["cache_control"] = block["cache_control"]
+        return part
+    if kind == "image_url":
+        image = block["image_url"]
+        return {
+            "type": "image_url",
+            "image_url": {"url": image} if isinstance(image, str) else image,
+        }
+    if kind in ("input_audio", "video_url") or (kind == "file" and "file" in block):
+        # Already OpenRouter-shaped; keep only the payload (not LangChain's block ids).
+        return {"type": kind, kind: block[kind]}
+    if kind == "text-plain":
+        return {"type": "text", "text": block.get("text") or _decoded_text(block)}
+    if kind == "non_standard":
+        value = block.get("value")
+        return dict(value) if isinstance(value, dict) else None
+    if kind in ("image", "file", "document", "audio", "video"):
+        return _data_block_to_part(kind, block)
+    if kind in _ASSISTANT_ONLY:
+        return None
+    raise ValueError(
+        f"Unsupported content block type {kind!r}. Use text, image, file, audio or video "
+        "blocks (LangChain standard content blocks) or OpenAI-style parts."
+    )
+
+
+def _decoded_text(block: dict[str, Any]) -> str:
+    import base64
+
+    data = block.get("base64") or block.get("data") or ""
+    return base64.b64decode(data).decode("utf-8", errors="replace") if data else ""
+
+
+def _source_of(block: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """``(url, base64_data, mime_type)`` of a data block in any LangChain format."""
+    mime = block.get("mime_type")
+    source = block.get("source")
+    if isinstance(source, dict):  # Anthropic style
+        if source.get("type") == "base64":
+            return None, source.get("data"), source.get("media_type") or mime
+        if source.get("type") == "url":
+            return source.get("url"), None, mime
+    source_type = block.get("source_type")  # v0 data blocks
+    if source_type == "url":
+        return block.get("url"), None, mime
+    if source_type == "base64":
+        return None, block.get("data"), mime
+    if block.get("base64"):
+        return None, block["base64"], mime
+    if block.get("url"):
+        return block["url"], None, mime
+    if block.get("file_id") or source_type == "id":
+        raise ValueError(
+            "OpenRouter does not accept uploaded-file ids; pass the data as base64 or a URL."
+        )
+    raise ValueError(f"A {block.get('type')!r} block needs a url or base64 data")
+
+
+def _data_url(data: str, mime: str | None, kind: str) -> str:
+    if data.startswith("data:"):
+        return data
+    if not mime:
+        raise ValueError(f"A base64 {kind} block needs a mime_type")
+    return f"data:{mime};base64,{data}"
+
+
+def _data_block_to_part(kind: str, block: dict[str, Any]) -> dict[str, Any]:
+    url, data, mime = _source_of(block)
+    if kind == "image":
+        return {"type": "image_url", "image_url": {"url": url or _data_url(data or "", mime, kind)}}
+    if kind in ("file", "document"):
+        filename = (
+            block.get("filename")
+            or (block.get("extras") or {}).get("filename")
+            or (block.get("metadata") or {}).get("filename")
+            or block.get("title")
+            or _DEFAULT_FILENAMES.get(mime or "", "file")
+        )
+        return {
+            "type": "file",
+            "file": {"filename": filename, "file_data": url or _data_url(data or "", mime, kind)},
+        }
+    if kind == "audio":
+        if data is None:
+            raise ValueError("OpenRouter takes audio as base64 data, not a URL")
+        subtype = (mime or "audio/wav").split("/")[-1]
+        return {
+            "type": "input_audio",
+            "input_audio": {"data": data, "format": _AUDIO_FORMATS.get(subtype, subtype)},
+        }
+    # video
+    return {"type": "video_url", "video_url": {"url": url or _data_url(data or "", mime, kind)}}
+
+
+# --------------------------------------------------------------------------- output
+
+
+def parse_tool_calls(
+    raw_calls: Sequence[ResponseToolCall],
+) -> tuple[list[ToolCall], list[InvalidToolCall]]:
+    """Tool calls of a reply; calls whose arguments are not a JSON object are invalid."""
+    valid: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for raw in raw_calls:
+        name = raw.function.name or ""
+        arguments = raw.function.arguments or ""
+        try:
+            args = json.loads(arguments) if arguments.strip() else {}
+        except ValueError as exc:
+            invalid.append(invalid_tool_call(name=name, args=arguments, id=raw.id, error=str(exc)))
+            continue
+        if not isinstance(args, dict):
+            error = f"arguments must be a JSON object, got {type(args).__name__}"
+            invalid.append(invalid_tool_call(name=name, args=arguments, id=raw.id, error=error))
+            continue
+        valid.append(tool_call(name=name, args=args, id=raw.id))
+    return valid, invalid
+
+
+def usage_to_metadata(usage: Usage) -> UsageMetadata:
+    """OpenRouter usage as LangChain ``UsageMetadata`` (cache and reasoning details included)."""
+    metadata = UsageMetadata(
+        input_tokens=usage.prompt_tokens,
+        output_tokens=usage.completion_tokens,
+        total_tokens=usage.total_tokens or usage.prompt_tokens + usage.completion_tokens,
+    )
+    prompt = usage.prompt_tokens_details
+    if prompt is not None:
+        inputs = InputTokenDetails()
+        if prompt.cached_tokens is not None:
+            inputs["cache_read"] = prompt.cached_tokens
+        if prompt.cache_write_tokens is not None:
+            inputs["cache_creation"] = prompt.cache_write_tokens
+        if prompt.audio_tokens is not None:
+            inputs["audio"] = prompt.audio_tokens
+        if inputs:
+            metadata["input_token_details"] = inputs
+    completion = usage.completion_tokens_details
+    if completion is not None:
+        outputs = OutputTokenDetails()
+        if completion.reasoning_tokens is not None:
+            outputs["reasoning"] = completion.reasoning_tokens
+        if completion.audio_tokens is not None:
+            outputs["audio"] = completion.audio_tokens
+        if outputs:
+            metadata["output_token_details"] = outputs
+    return metadata
+
+
+def response_metadata(
+    result_id: str | None,
+    model: str | None,
+    provider: str | None,
+    *,
+    finish_reason: str | None,
+    native_finish_reason: str | None,
+    usage: Usage | None,
+    attempts: Sequence[Any],
+    system_fingerprint: str | None = None,
+    created: int | None = None,
+) -> dict[str, Any]:
+    """The ``response_metadata`` of a reply (shared by invoke and stream)."""
+    metadata: dict[str, Any] = {
+        "model_provider": MODEL_PROVIDER,
+        "model_name": model or "",
+        "provider": provider,
+        "id": result_id,
+        "finish_reason": finish_reason,
+        "native_finish_reason": native_finish_reason,
+        "cost": usage.cost if usage is not None else None,
+    }
+    if usage is not None and usage.cost_details:
+        metadata["cost_details"] = usage.cost_details
+    if usage is not None and usage.is_byok is not None:
+        metadata["is_byok"] = usage.is_byok
+    if system_fingerprint:
+        metadata["system_fingerprint"] = system_fingerprint
+    if created is not None:
+        metadata["created"] = created
+    metadata["fallback_attempts"] = [a.as_dict() for a in attempts]
+    return metadata
+
+
+def result_to_chat_result(result: ChatResult) -> LCChatResult:
+    """A complete OpenRouter reply as a LangChain ``ChatResult`` (one generation a choice)."""
+    usage = usage_to_metadata(result.usage) if result.usage is not None else None
+    generations = []
+    for choice in result.choices:
+        wire = choice.message
+        additional: dict[str, Any] = {}
+        if wire.reasoning:
+            additional["reasoning_content"] = wire.reasoning
+        if wire.reasoning_details:
+            additional["reasoning_details"] = wire.reasoning_details
+        if wire.refusal:
+            additional["refusal"] = wire.refusal
+        if wire.annotations:
+            additional["annotations"] = wire.annotations
+        if wire.images:
+            additional["images"] = wire.images
+        if wire.audio:
+            additional["audio"] = wire.audio
+        calls, invalid = parse_tool_calls(wire.tool_calls or ())
+        metadata = response_metadata(
+            result.id,
+            result.model,
+            result.provider,
+            finish_reason=choice.finish_reason,
+            native_finish_reason=choice.native_finish_reason,
+            usage=result.usage,
+            attempts=result.attempts,
+            system_fingerprint=result.system_fingerprint,
+            created=result.created,
+        )
+        if choice.logprobs:
+            metadata["logprobs"] = choice.logprobs
+        message = AIMessage(
+            content=wire.content or "",
+            additional_kwargs=additional,
+            tool_calls=calls,
+            invalid_tool_calls=invalid,
+            usage_metadata=usage,
+            response_metadata=metadata,
+            id=result.id,
+        )
+        info: dict[str, Any] = {"finish_reason": choice.finish_reason}
+        if choice.logprobs:
+            info["logprobs"] = choice.logprobs
+        generations.append(ChatGeneration(message=message, generation_info=info))
+    llm_output: dict[str, Any] = {
+        "model_name": result.model,
+        "model_provider": MODEL_PROVIDER,
+        "id": result.id,
+        "provider": result.provider,
+    }
+    if usage is not None:
+        llm_output["token_usage"] = dict(usage)
+    return LCChatResult(generations=generations, llm_output=llm_output)

@@ -1,0 +1,120 @@
+"""``OpenRouterEmbeddings``: OpenRouter's embedding models as LangChain ``Embeddings``."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from openrouter_core.pool import SharedClients
+
+from ._client import build_settings, clients_for
+
+__all__ = ["OpenRouterEmbeddings"]
+
+
+class OpenRouterEmbeddings(BaseModel, Embeddings):
+    """OpenRouter embedding models (``POST /embeddings``).
+
+    Setup:
+        ``pip install "openrouter-integrations[langchain]"`` and set
+        ``OPENROUTER_API_KEY``.
+
+    Key init args:
+        model: str
+            Embedding model id, e.g. ``"openai/text-embedding-3-small"``.
+        dimensions: int | None
+            Output size, for models that can shorten their vectors.
+        batch_size: int
+            Texts per request; longer lists are split (async batches run concurrently).
+        api_key, base_url, timeout, max_retries, provider:
+            As for :class:`~langchain_openrouter.ChatOpenRouter`; the HTTP clients,
+            retries and typed errors are the same shared ones.
+
+    Instantiate and use:
+        .. code-block:: python
+
+            from langchain_openrouter import OpenRouterEmbeddings
+
+            embeddings = OpenRouterEmbeddings(model="openai/text-embedding-3-small")
+            vectors = embeddings.embed_documents(["OpenRouter", "LangChain"])
+            query = embeddings.embed_query("routing")
+            query = await embeddings.aembed_query("routing")
+    """
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=(), extra="forbid")
+
+    model: str = Field(default="openai/text-embedding-3-small", alias="model_name")
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("OPENROUTER_API_KEY", default=None)
+    )
+    base_url: str | None = Field(default_factory=from_env("OPENROUTER_BASE_URL", default=None))
+    dimensions: int | None = None
+    batch_size: int = Field(default=512, ge=1)
+    provider: dict[str, Any] | None = None
+    """Provider routing preferences."""
+    input_type: str | None = None
+    """Hint for models that embed queries and documents differently."""
+    timeout: float | None = None
+    max_retries: int = 2
+    app_url: str | None = None
+    app_title: str | None = None
+    default_headers: dict[str, str] | None = None
+
+    def _clients(self) -> SharedClients:
+        return clients_for(
+            build_settings(
+                api_key=self.api_key,
+                base_url=self.base_url,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                app_url=self.app_url,
+                app_title=self.app_title,
+                default_headers=self.default_headers,
+            )
+        )
+
+    def _request(self, texts: list[str]) -> dict[str, Any]:
+        request: dict[str, Any] = {"model": self.model, "input": texts}
+        if self.dimensions is not None:
+            request["dimensions"] = self.dimensions
+        if self.provider is not None:
+            request["provider"] = self.provider
+        if self.input_type is not None:
+            request["input_type"] = self.input_type
+        return request
+
+    def _batches(self, texts: list[str]) -> list[list[str]]:
+        size = self.batch_size
+        return [texts[i : i + size] for i in range(0, len(texts), size)]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed ``texts`` (in batches of ``batch_size``), in order."""
+        if not texts:
+            return []
+        client = self._clients().sync
+        vectors: list[list[float]] = []
+        for batch in self._batches(texts):
+            vectors.extend(client.create_embeddings(self._request(batch)).vectors())
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query text."""
+        return self.embed_documents([text])[0]
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Async :meth:`embed_documents`; batches are sent concurrently."""
+        if not texts:
+            return []
+        client = self._clients().async_client()
+        results = await asyncio.gather(
+            *(client.create_embeddings(self._request(batch)) for batch in self._batches(texts))
+        )
+        return [vector for result in results for vector in result.vectors()]
+
+    async def aembed_query(self, text: str) -> list[float]:
+        """Async :meth:`embed_query`."""
+        return (await self.aembed_documents([text]))[0]
