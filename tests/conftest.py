@@ -86,6 +86,14 @@ def catalog_cache(tmp_path_factory: pytest.TempPathFactory, base_url: str, api_k
     return cache_dir
 
 
+@pytest.fixture
+def openrouter_request_hooks() -> list[Any]:
+    """Check every recorded and replayed request against OpenRouter's published schemas."""
+    from tests.request_validation import make_validating_hook
+
+    return [make_validating_hook()]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_shared_clients() -> Iterator[None]:
     """Each test gets its own shared clients (and so its own cooldowns)."""

@@ -34,14 +34,6 @@ def openrouter_cassette_dir() -> Path:
     return ROOT / "cassettes" / "llama_index"
 
 
-@pytest.fixture
-def openrouter_request_hooks(openrouter_request_hooks: list[Any]) -> list[Any]:
-    """Check every recorded and replayed request against the published schemas."""
-    from request_validation import make_validating_hook
-
-    return [*openrouter_request_hooks, make_validating_hook()]
-
-
 class FakeServer:
     """Replies queued by the test; request bodies recorded for assertions."""
 
