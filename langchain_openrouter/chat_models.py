@@ -115,7 +115,7 @@ class ChatOpenRouter(BaseChatModel):
             Default ``$OPENROUTER_API_KEY``.
         base_url: str | None
             Default ``$OPENROUTER_BASE_URL`` or ``https://openrouter.ai/api/v1``.
-        timeout, max_retries, app_url, app_title, default_headers:
+        timeout, max_retries, app_url, app_title, app_categories, default_headers:
             Connection settings and attribution. Clients are shared process-wide.
 
     Instantiate:
@@ -238,6 +238,8 @@ class ChatOpenRouter(BaseChatModel):
     """Attribution: your app's URL (``HTTP-Referer``)."""
     app_title: str | None = None
     """Attribution: your app's name (``X-OpenRouter-Title``)."""
+    app_categories: list[str] | None = None
+    """Attribution: marketplace categories (``X-OpenRouter-Categories``)."""
     default_headers: dict[str, str] | None = None
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Any other request parameters, sent as given."""
@@ -331,6 +333,7 @@ class ChatOpenRouter(BaseChatModel):
             max_retries=self.max_retries,
             app_url=self.app_url,
             app_title=self.app_title,
+            app_categories=self.app_categories,
             default_headers=self.default_headers,
             capability_check=self.capability_check,
         )

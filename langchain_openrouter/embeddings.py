@@ -62,6 +62,7 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
     max_retries: int = 2
     app_url: str | None = None
     app_title: str | None = None
+    app_categories: list[str] | None = None
     default_headers: dict[str, str] | None = None
 
     def _clients(self) -> SharedClients:
@@ -73,6 +74,7 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
                 max_retries=self.max_retries,
                 app_url=self.app_url,
                 app_title=self.app_title,
+                app_categories=self.app_categories,
                 default_headers=self.default_headers,
             )
         )

@@ -9,7 +9,7 @@ process-wide pool on every call (a dict lookup).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from openrouter_core.capabilities import CapabilityPolicy
 from openrouter_core.config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, SecretKey
@@ -37,6 +37,7 @@ def clients_for(
     max_retries: int,
     app_url: str | None = None,
     app_title: str | None = None,
+    app_categories: Sequence[str] | None = None,
     default_headers: Mapping[str, str] | None = None,
     capability_check: CapabilityPolicy = "error",
 ) -> SharedClients:
@@ -48,6 +49,7 @@ def clients_for(
         max_retries=max_retries,
         app_url=app_url,
         app_title=app_title,
+        app_categories=tuple(app_categories or ()),
         extra_headers=tuple(sorted(default_headers.items())) if default_headers else (),
         capability_check=capability_check,
     )

@@ -33,7 +33,7 @@ class OpenRouterEmbedding(BaseEmbedding):
         dimensions: output size, for models that can shorten their vectors.
         input_type: hint for models that embed queries and documents differently.
         provider: provider preferences.
-        api_key, api_base, max_retries, timeout, app_url, app_title, default_headers:
+        api_key, api_base, max_retries, timeout, app_url, app_title, app_categories, default_headers:
             as for :class:`~llama_index_openrouter.OpenRouter`; the HTTP clients,
             retries and typed errors are the same shared ones.
 
@@ -60,6 +60,7 @@ class OpenRouterEmbedding(BaseEmbedding):
     api_base: str = Field(default=DEFAULT_BASE_URL)
     app_url: str | None = None
     app_title: str | None = None
+    app_categories: list[str] | None = None
     default_headers: dict[str, str] | None = None
 
     @model_validator(mode="before")
@@ -85,6 +86,7 @@ class OpenRouterEmbedding(BaseEmbedding):
             max_retries=self.max_retries,
             app_url=self.app_url,
             app_title=self.app_title,
+            app_categories=self.app_categories,
             default_headers=self.default_headers,
         )
 

@@ -90,7 +90,7 @@ class OpenRouter(FunctionCallingLLM):
         reasoning: ``{"effort": "low"|"medium"|"high"}`` or ``{"max_tokens": N}``.
         capability_check: ``"error"`` (default), ``"warn"`` or ``"off"``: check each
             request against the catalog before sending it.
-        app_url, app_title, default_headers: attribution and extra headers.
+        app_url, app_title, app_categories, default_headers: attribution and extra headers.
         context_window: overrides the catalog's context window (e.g. offline with
             ``capability_check="off"``).
 
@@ -156,6 +156,7 @@ class OpenRouter(FunctionCallingLLM):
     capability_check: Literal["error", "warn", "off"] = "error"
     app_url: str | None = None
     app_title: str | None = None
+    app_categories: list[str] | None = None
     default_headers: dict[str, str] | None = None
     context_window: int | None = Field(
         default=None, gt=0, description="Override of the catalog's context window."
@@ -185,6 +186,7 @@ class OpenRouter(FunctionCallingLLM):
             max_retries=self.max_retries,
             app_url=self.app_url,
             app_title=self.app_title,
+            app_categories=self.app_categories,
             default_headers=self.default_headers,
             capability_check=self.capability_check,
         )
