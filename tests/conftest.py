@@ -71,8 +71,14 @@ def api_key() -> str:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def catalog_cache(tmp_path_factory: pytest.TempPathFactory, base_url: str, api_key: str) -> Path:
-    """Load the catalog once (from its cassette) into a session-wide disk cache."""
+def openrouter_catalog_cache(
+    tmp_path_factory: pytest.TempPathFactory, base_url: str, api_key: str
+) -> Path:
+    """Load the catalog once (from its cassette) into a session-wide disk cache.
+
+    Overrides the pytest plugin's fixture of the same name (which records the catalog
+    as ``<cassette dir>/openrouter_catalog.yaml``): this project keeps one catalog
+    cassette for every suite and authors it against the emulator too."""
     from openrouter_core import OpenRouterClient
     from openrouter_core.testing.cassettes import use_cassette
 

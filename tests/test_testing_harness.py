@@ -335,7 +335,7 @@ def test_untouched(openrouter_record_mode, openrouter_api_key, openrouter_casset
 @pytest.fixture
 def inner(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     ini = "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
-    pytester.makeini(ini + "openrouter_cassette_dir = recorded\n")
+    pytester.makeini(ini + "openrouter_cassette_dir = recorded\nopenrouter_catalog = false\n")
     for name in ("RECORD_MODE", "API_KEY", "CASSETTE_REWRITE_FROM"):
         monkeypatch.delenv("OPENROUTER_" + name, raising=False)
     return pytester

@@ -318,7 +318,9 @@ def local_media(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def catalog_cache(tmp_path_factory: pytest.TempPathFactory, base_url: str, api_key: str) -> Path:
+def openrouter_catalog_cache(
+    tmp_path_factory: pytest.TempPathFactory, base_url: str, api_key: str
+) -> Path:
     """The project's catalog set-up, tolerant of a missing catalog cassette.
 
     Replays ``cassettes/catalog/models.yaml`` when it exists (as the root fixture

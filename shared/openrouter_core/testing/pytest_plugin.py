@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 MARKER = "openrouter_cassette"
 _OPTION = "--openrouter-record-mode"
 _INI_DIR = "openrouter_cassette_dir"
+_INI_CATALOG = "openrouter_catalog"
 _CALL_REPORT = pytest.StashKey[pytest.TestReport]()
 
 
@@ -73,6 +74,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=RECORD_MODES,
         default=None,
         help=f"record mode for OpenRouter cassettes (default: ${RECORD_MODE_ENV}, else none)",
+    )
+    parser.addini(
+        _INI_CATALOG,
+        "record/replay the model catalog once per session in <cassette dir>/"
+        "openrouter_catalog.yaml, before the first cassette (default: true)",
+        type="bool",
+        default=True,
     )
     parser.addini(
         _INI_DIR,
@@ -145,12 +153,65 @@ def _default_name(item: pytest.Item) -> str:
     return f"{item.path.stem}/{test}"
 
 
+@pytest.fixture(scope="session")
+def openrouter_catalog_cache(
+    pytestconfig: pytest.Config,
+    tmp_path_factory: pytest.TempPathFactory,
+    openrouter_record_mode: str,
+    openrouter_cassette_dir: Path,
+) -> Iterator[Path]:
+    """Load the model catalog once per session, from its own cassette, into a private cache.
+
+    Models check requests against the catalog, so the first test to need it would
+    otherwise record ``GET /models`` in its own cassette (or, with a warm user cache,
+    in none at all, and then fail in CI). This fixture records and replays it as
+    ``<cassette dir>/openrouter_catalog.yaml`` and points
+    ``$OPENROUTER_CATALOG_CACHE_DIR`` at a session directory for the whole run, so
+    which test runs first, and what is cached on the developer's machine, never matter.
+    Turn it off with the ini option ``openrouter_catalog = false`` (for suites that do
+    not use this package's models), or override it in a ``conftest.py`` to provide a
+    catalog some other way.
+    """
+    from openrouter_core.catalog import CACHE_DIR_ENV
+    from openrouter_core.client import OpenRouterClient
+
+    try:
+        from .cassettes import use_cassette
+    except ImportError as exc:
+        pytest.fail(f"{MARKER} needs the test extra: {exc}", pytrace=False)
+    cache_dir = tmp_path_factory.mktemp("openrouter-catalog")
+    if not pytestconfig.getini(_INI_CATALOG):
+        yield cache_dir
+        return
+    previous = os.environ.get(CACHE_DIR_ENV)
+    os.environ[CACHE_DIR_ENV] = str(cache_dir)
+    key = os.environ.get("OPENROUTER_API_KEY", "") if openrouter_record_mode != "none" else ""
+    try:
+        with (
+            use_cassette(
+                "openrouter_catalog",
+                cassette_dir=openrouter_cassette_dir,
+                record_mode=openrouter_record_mode,
+                record_command=f"pytest {_OPTION}=once",
+            ),
+            OpenRouterClient(api_key=key or FAKE_API_KEY) as client,
+        ):
+            client.catalog.ensure()
+        yield cache_dir
+    finally:
+        if previous is None:
+            os.environ.pop(CACHE_DIR_ENV, None)
+        else:
+            os.environ[CACHE_DIR_ENV] = previous
+
+
 @pytest.fixture
 def openrouter_cassette(
     request: pytest.FixtureRequest,
     openrouter_record_mode: str,
     openrouter_cassette_dir: Path,
     openrouter_request_hooks: list[Callable[[Any], Any]],
+    openrouter_catalog_cache: Path,
 ) -> Iterator[OpenRouterCassette]:
     """Record or replay this test's HTTP traffic; yields the vcrpy cassette.
 
