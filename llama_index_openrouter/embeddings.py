@@ -33,7 +33,8 @@ class OpenRouterEmbedding(BaseEmbedding):
         dimensions: output size, for models that can shorten their vectors.
         input_type: hint for models that embed queries and documents differently.
         provider: provider preferences.
-        api_key, api_base, max_retries, timeout, app_url, app_title, app_categories, default_headers:
+        api_key, api_base, max_retries, timeout, app_url, app_title, app_categories,
+        default_headers:
             as for :class:`~llama_index_openrouter.OpenRouter`; the HTTP clients,
             retries and typed errors are the same shared ones.
 
