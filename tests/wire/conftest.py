@@ -72,3 +72,11 @@ async def call(value: Any) -> Any:
     if hasattr(value, "__await__"):
         return await value
     return value
+
+
+@pytest.fixture(autouse=True)
+def _clear_emulator_faults(emulator: Any) -> Iterator[None]:
+    """Faults a test scripted but its route did not use must not leak into the next."""
+    yield
+    if emulator is not None:
+        emulator.clear_faults()
