@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from operator import itemgetter
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from langchain_core.output_parsers import JsonOutputKeyToolsParser, JsonOutputParser
-from langchain_core.output_parsers.base import OutputParserLike
-from langchain_core.output_parsers.openai_tools import PydanticToolsParser
-from langchain_core.output_parsers.pydantic import PydanticOutputParser
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+
+if TYPE_CHECKING:
+    from langchain_core.output_parsers.base import OutputParserLike
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_function, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
@@ -151,6 +150,11 @@ def json_schema_response_format(schema: Any, *, strict: bool | None) -> dict[str
 
 
 def output_parser(schema: Any, method: StructuredMethod) -> OutputParserLike[Any]:
+    # Imported here: only with_structured_output needs the parsers (keeps imports fast).
+    from langchain_core.output_parsers import JsonOutputKeyToolsParser, JsonOutputParser
+    from langchain_core.output_parsers.openai_tools import PydanticToolsParser
+    from langchain_core.output_parsers.pydantic import PydanticOutputParser
+
     """The parser turning the model's reply into ``schema`` (a pydantic class or a dict)."""
     is_model = isinstance(schema, type) and is_basemodel_subclass(schema)
     if method == "function_calling":
