@@ -47,5 +47,20 @@ record: $(STAMP)
 cassettes: $(STAMP)
 	OPENROUTER_RECORD_MODE=all OPENROUTER_EMULATE=1 $(BIN)/python -m pytest -q
 
+# Speed, side by side with the peers (own virtual environments under .bench-venvs/).
+BENCH := .bench-venvs/main/bin/python
+PEER := .bench-venvs/peer/bin/python
+
+$(BENCH): $(BIN)/uv pyproject.toml
+	$(PYTHON) -m venv .bench-venvs/main
+	VIRTUAL_ENV=.bench-venvs/main $(BIN)/uv pip install --quiet -e ".[all]" langchain-openai llama-index-llms-openrouter
+
+$(PEER): $(BIN)/uv
+	$(PYTHON) -m venv .bench-venvs/peer
+	VIRTUAL_ENV=.bench-venvs/peer $(BIN)/uv pip install --quiet langchain-openrouter
+
+bench: $(BENCH) $(PEER)
+	$(BENCH) -m benchmarks.bench
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,0 +1,235 @@
+"""``make bench``: every contender against the same loopback server, in one run.
+
+Prints a table of absolute figures and ratios, checks the targets of BENCHMARKS.md and
+writes ``benchmarks/results.json``. ``--quick`` runs fewer rounds (a smoke test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from benchmarks import contenders as c
+from benchmarks.timing import concurrent_s, median, per_call_us, per_chunk_us
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PEER_PYTHON = ROOT / ".bench-venvs/peer/bin/python"
+
+
+@contextmanager
+def server(chunks: int) -> Iterator[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.server", "--chunks", str(chunks)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().strip()
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def _run_ms(statement: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", statement], check=True, cwd=ROOT)
+    return (time.perf_counter() - start) * 1e3
+
+
+def import_ms(statement: str, rounds: int) -> float:
+    return median([_run_ms(statement) for _ in range(rounds)])
+
+
+def import_added_ms(base: str, ours: str, rounds: int) -> float:
+    """Median over rounds of (ours - base), the two run back to back in each round, so
+    that the machine's drift between rounds cancels out."""
+    return median([-_run_ms(base) + _run_ms(ours) for _ in range(rounds)])
+
+
+def rss_mb(kind: str, base_url: str) -> float:
+    code = (
+        "import sys; from benchmarks import contenders as c, timing as t;"
+        f"k = c.{kind}({base_url!r}); [k.invoke() for _ in range(200)];"
+        "print(t.peak_rss_mb())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=True, cwd=ROOT, capture_output=True, text=True
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def peer(mode: str, base200: str, base2000: str, rounds: int) -> dict[str, Any]:
+    if not PEER_PYTHON.exists():
+        return {}
+    done = subprocess.run(
+        [
+            str(PEER_PYTHON),
+            str(HERE / "peer_langchain_openrouter.py"),
+            mode,
+            base200,
+            base2000,
+            str(rounds),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def catalog_figures(base_url: str, rounds: int) -> dict[str, float]:
+    from openrouter_core import OpenRouterClient
+    from openrouter_core.capabilities import missing_capabilities, requirements_of
+
+    cold, warm = [], []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as cache:
+            os.environ["OPENROUTER_CATALOG_CACHE_DIR"] = cache
+            with OpenRouterClient(api_key="x", base_url=base_url) as client:
+                start = time.perf_counter()
+                catalog = client.catalog.ensure()
+                cold.append((time.perf_counter() - start) * 1e3)
+            with OpenRouterClient(api_key="x", base_url=base_url) as client:
+                start = time.perf_counter()
+                client.catalog.ensure()
+                warm.append((time.perf_counter() - start) * 1e3)
+                assert client.catalog.refresh_count == 0  # served from the disk cache
+    needs = requirements_of(
+        {
+            **c.BODY,
+            "tools": [
+                {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}
+            ],
+        }
+    )
+
+    def lookup() -> None:
+        missing_capabilities(catalog.get(c.MODEL), needs)
+
+    def query() -> None:
+        catalog.query(supports=["tools", "structured_outputs"], min_context=100_000, sort="price")
+
+    return {
+        "models": float(len(catalog)),
+        "catalog_cold_ms": median(cold),
+        "catalog_warm_ms": median(warm),
+        "lookup_us": median([per_call_us(lookup, 20_000) for _ in range(rounds)]),
+        "query_us": median([per_call_us(query, 500) for _ in range(rounds)]),
+    }
+
+
+def measure(
+    build: list[Callable[[str], c.Contender]], base200: str, base2000: str, rounds: int, quick: bool
+) -> dict[str, dict[str, float]]:
+    small = [b(base200) for b in build]
+    large = [b(base2000) for b in build]
+    samples: dict[str, dict[str, list[float]]] = {k.name: {} for k in small}
+    n_invoke = 60 if quick else 300
+    for _ in range(rounds):  # rounds interleave the contenders, so drift hits all alike
+        for s, big in zip(small, large, strict=True):
+            got = samples[s.name]
+            got.setdefault("invoke_us", []).append(per_call_us(s.invoke, n_invoke))
+            got.setdefault("chunk200_us", []).append(per_chunk_us(s.stream, 3))
+            got.setdefault("chunk2000_us", []).append(per_chunk_us(big.stream, 1))
+            if s.ainvoke is not None:
+                got.setdefault("async200_s", []).append(concurrent_s(s.ainvoke))
+    return {name: {k: median(v) for k, v in m.items()} for name, m in samples.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    rounds = 3 if args.quick else 7
+    os.environ.setdefault("OPENROUTER_CATALOG_CACHE_DIR", tempfile.mkdtemp())
+    with server(200) as base200, server(2000) as base2000:
+        builders: list[Callable[[str], c.Contender]] = [
+            c.raw_httpx,
+            c.core,
+            c.chat_openrouter,
+            c.llama_openrouter,
+            c.chat_openai,
+            c.llama_peer,
+        ]
+        figures = measure(builders, base200, base2000, rounds, args.quick)
+        # The trivial models stream as many chunks as the server; build each size apart.
+        for size, key in ((200, "chunk200_us"), (2000, "chunk2000_us")):
+            for make in (c.langchain_floor, c.llama_floor):
+                k = make(size)
+                row = figures.setdefault(k.name, {})
+                row[key] = median([per_chunk_us(k.stream, 3) for _ in range(rounds)])
+                if size == 200:
+                    row["invoke_us"] = median([per_call_us(k.invoke, 2000) for _ in range(rounds)])
+        figures["langchain-openrouter (own venv)"] = {
+            k: median(v)
+            for k, v in peer("time", base200, base2000, rounds).items()
+            if isinstance(v, list)
+        }
+        rss = {
+            "raw httpx": rss_mb("raw_httpx", base200),
+            "openrouter_core": rss_mb("core", base200),
+            "ChatOpenRouter (ours)": rss_mb("chat_openrouter", base200),
+            "OpenRouter (ours, LlamaIndex)": rss_mb("llama_openrouter", base200),
+            "ChatOpenAI(base_url=...)": rss_mb("chat_openai", base200),
+            "llama-index-llms-openrouter": rss_mb("llama_peer", base200),
+            "langchain-openrouter (own venv)": peer("rss", base200, base2000, 1).get(
+                "rss_mb", float("nan")
+            ),
+        }
+        for name, value in rss.items():
+            figures.setdefault(name, {})["peak_rss_mb"] = value
+        catalog = catalog_figures(base200, rounds)
+    imports = {
+        "langchain_core": import_ms(
+            "from langchain_core.language_models import BaseChatModel", rounds
+        ),
+        "langchain_openrouter": import_ms("import langchain_openrouter", rounds),
+        "llama_index.core": import_ms("from llama_index.core.llms import CustomLLM", rounds),
+        "llama_index_openrouter": import_ms("import llama_index_openrouter", rounds),
+        "python": import_ms("pass", rounds),
+    }
+    lc_base = "from langchain_core.language_models import BaseChatModel"
+    li_base = "from llama_index.core.llms import CustomLLM"
+    imports["langchain_openrouter_added"] = import_added_ms(
+        lc_base, lc_base + "; import langchain_openrouter", 2 * rounds + 1
+    )
+    imports["llama_index_openrouter_added"] = import_added_ms(
+        li_base, li_base + "; import llama_index_openrouter", 2 * rounds + 1
+    )
+    from benchmarks.report import report
+
+    results = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpu": platform.processor() or platform.machine(),
+            "cores": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "rounds": rounds,
+        "figures": figures,
+        "catalog": catalog,
+        "imports_ms": imports,
+    }
+    (HERE / ("results-quick.json" if args.quick else "results.json")).write_text(
+        json.dumps(results, indent=2)
+    )
+    report(results)
+
+
+if __name__ == "__main__":
+    main()

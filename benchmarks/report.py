@@ -1,0 +1,171 @@
+"""The table, the ratios and the targets of a benchmark run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+RAW, CORE = "raw httpx", "openrouter_core"
+LC_FLOOR, LI_FLOOR = "langchain-core trivial model", "llama-index-core trivial LLM"
+LC, LI = "ChatOpenRouter (ours)", "OpenRouter (ours, LlamaIndex)"
+OPENAI, LC_PEER, LI_PEER = (
+    "ChatOpenAI(base_url=...)",
+    "langchain-openrouter (own venv)",
+    "llama-index-llms-openrouter",
+)
+METRICS = ("invoke_us", "chunk200_us", "chunk2000_us", "async200_s", "peak_rss_mb")
+HEADERS = ("us/invoke", "us/chunk (200)", "us/chunk (2000)", "200 async (s)", "peak RSS MB")
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None or value != value else f"{value:,.{digits}f}"
+
+
+def floors(figures: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Framework floor + raw httpx, metric by metric."""
+    out = {}
+    for name, frame in (
+        ("LangChain floor (trivial + raw httpx)", LC_FLOOR),
+        ("LlamaIndex floor (trivial + raw httpx)", LI_FLOOR),
+    ):
+        out[name] = {
+            m: figures[frame][m] + figures[RAW][m]
+            for m in ("invoke_us", "chunk200_us", "chunk2000_us")
+        }
+    return out
+
+
+def table(rows: dict[str, dict[str, float]]) -> list[str]:
+    width = max(len(n) for n in rows) + 2
+    lines = ["".ljust(width) + "".join(h.rjust(17) for h in HEADERS)]
+    for name, row in rows.items():
+        digits = [1, 2, 2, 3, 0]
+        cells = [_fmt(row.get(m), d) for m, d in zip(METRICS, digits, strict=True)]
+        lines.append(name.ljust(width) + "".join(c.rjust(17) for c in cells))
+    return lines
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    f = results["figures"]
+    fl = floors(f)
+    lcf, lif = (
+        fl["LangChain floor (trivial + raw httpx)"],
+        fl["LlamaIndex floor (trivial + raw httpx)"],
+    )
+    checks: list[tuple[str, float, float, bool]] = []  # (label, value, limit, lower_is_good)
+    for metric, label in (
+        ("invoke_us", "invoke"),
+        ("chunk200_us", "per chunk (200)"),
+        ("chunk2000_us", "per chunk (2000)"),
+    ):
+        checks.append(
+            (
+                f"ChatOpenRouter / LangChain floor, {label} <= 1.3",
+                f[LC][metric] / lcf[metric],
+                1.3,
+                True,
+            )
+        )
+        checks.append(
+            (
+                f"OpenRouter (LlamaIndex) / LlamaIndex floor, {label} <= 1.3",
+                f[LI][metric] / lif[metric],
+                1.3,
+                True,
+            )
+        )
+    checks.append(
+        (
+            "ChatOpenAI / ChatOpenRouter per invoke >= 2",
+            f[OPENAI]["invoke_us"] / f[LC]["invoke_us"],
+            2,
+            False,
+        )
+    )
+    checks.append(
+        (
+            "ChatOpenAI / ChatOpenRouter per chunk (2000) >= 4",
+            f[OPENAI]["chunk2000_us"] / f[LC]["chunk2000_us"],
+            4,
+            False,
+        )
+    )
+    if f.get(LC_PEER, {}).get("invoke_us"):
+        checks.append(
+            (
+                "langchain-openrouter / ChatOpenRouter per invoke >= 10",
+                f[LC_PEER]["invoke_us"] / f[LC]["invoke_us"],
+                10,
+                False,
+            )
+        )
+    checks.append(
+        (
+            "llama-index-llms-openrouter / ours per invoke > 1",
+            f[LI_PEER]["invoke_us"] / f[LI]["invoke_us"],
+            1,
+            False,
+        )
+    )
+    checks.append(
+        (
+            "llama-index-llms-openrouter / ours per chunk (2000) > 1",
+            f[LI_PEER]["chunk2000_us"] / f[LI]["chunk2000_us"],
+            1,
+            False,
+        )
+    )
+    imp = results["imports_ms"]
+    checks.append(
+        (
+            "import langchain_openrouter adds to langchain-core's (ms) <= 150",
+            imp["langchain_openrouter_added"],
+            150,
+            True,
+        )
+    )
+    checks.append(("capability lookup (us) < 10", results["catalog"]["lookup_us"], 10, True))
+    for name in (LC, LI, CORE):
+        checks.append(
+            (
+                f"{name}: per chunk 2000 / per chunk 200 <= 1.2 (linear)",
+                f[name]["chunk2000_us"] / f[name]["chunk200_us"],
+                1.2,
+                True,
+            )
+        )
+    return [
+        (label, f"{value:,.2f}", value <= limit if low else value >= limit)
+        for label, value, limit, low in checks
+    ]
+
+
+def report(results: dict[str, Any]) -> None:
+    f = results["figures"]
+    m = results["machine"]
+    print(f"\nMachine: {m['cores']} cores, {m['cpu']}, Python {m['python']}, {m['platform']}")
+    print(f"Medians of {results['rounds']} rounds.\n")
+    rows = {**{k: f[k] for k in (RAW, CORE, LC_FLOOR, LI_FLOOR) if k in f}, **floors(f)}
+    rows |= {k: f[k] for k in (LC, LI, OPENAI, LC_PEER, LI_PEER) if k in f}
+    print("\n".join(table(rows)))
+    cat = results["catalog"]
+    print(
+        f"\nCatalog of {cat['models']:.0f} models: cold load {cat['catalog_cold_ms']:.1f} ms "
+        f"(loopback network), warm {cat['catalog_warm_ms']:.1f} ms (disk cache); capability "
+        f"lookup {cat['lookup_us']:.2f} us; filtered query {cat['query_us']:.1f} us"
+    )
+    imp = results["imports_ms"]
+    print(
+        "Cold import (ms, incl. interpreter start "
+        + f"{imp['python']:.0f} ms): "
+        + ", ".join(
+            f"{k} {v:.0f}" for k, v in imp.items() if k != "python" and not k.endswith("_added")
+        )
+    )
+    print(
+        f"Added on top of the framework's own import (median of paired runs): "
+        f"langchain_openrouter {imp['langchain_openrouter_added']:.0f} ms, "
+        f"llama_index_openrouter {imp['llama_index_openrouter_added']:.0f} ms"
+    )
+    print("\nTargets:")
+    for label, value, ok in targets(results):
+        print(f"  [{'met' if ok else 'MISSED'}] {label}: {value}")
