@@ -30,7 +30,7 @@ test: $(STAMP)
 	$(BIN)/coverage report --fail-under=90
 
 lint: $(STAMP)
-	$(BIN)/ruff check shared langchain_openrouter llama_index_openrouter tests demo
+	$(BIN)/ruff check shared langchain_openrouter llama_index_openrouter tests demo benchmarks
 	$(BIN)/ruff format --check shared langchain_openrouter llama_index_openrouter
 
 typecheck: $(STAMP)

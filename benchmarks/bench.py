@@ -25,6 +25,9 @@ from benchmarks.timing import concurrent_s, median, per_call_us, per_chunk_us
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PEER_PYTHON = ROOT / ".bench-venvs/peer/bin/python"
+#: What a framework needs imported to run a chat model at all (both import lazily).
+LC_BASE = "from langchain_core.language_models import BaseChatModel"
+LI_BASE = "from llama_index.core.llms import CustomLLM"
 
 
 @contextmanager
@@ -199,17 +202,15 @@ def main() -> None:
             "from langchain_core.language_models import BaseChatModel", rounds
         ),
         "langchain_openrouter": import_ms("import langchain_openrouter", rounds),
-        "llama_index.core": import_ms("from llama_index.core.llms import CustomLLM", rounds),
+        "llama_index.core": import_ms(LI_BASE, rounds),
         "llama_index_openrouter": import_ms("import llama_index_openrouter", rounds),
         "python": import_ms("pass", rounds),
     }
-    lc_base = "from langchain_core.language_models import BaseChatModel"
-    li_base = "from llama_index.core.llms import CustomLLM"
     imports["langchain_openrouter_added"] = import_added_ms(
-        lc_base, lc_base + "; import langchain_openrouter", 2 * rounds + 1
+        LC_BASE, LC_BASE + "; import langchain_openrouter", 2 * rounds + 1
     )
     imports["llama_index_openrouter_added"] = import_added_ms(
-        li_base, li_base + "; import llama_index_openrouter", 2 * rounds + 1
+        LI_BASE, LI_BASE + "; import llama_index_openrouter", 2 * rounds + 1
     )
     from benchmarks.report import report
 

@@ -45,9 +45,9 @@ def raw_httpx(base_url: str) -> Contender:
         n = 0
         with client.stream("POST", url, json=stream_body) as reply:
             for line in reply.iter_lines():
-                if line.startswith("data: ") and line != "data: [DONE]":
-                    if json.loads(line[6:])["choices"][0]["delta"].get("content"):
-                        n += 1
+                data = line[6:] if line.startswith("data: ") else "[DONE]"
+                if data != "[DONE]" and json.loads(data)["choices"][0]["delta"].get("content"):
+                    n += 1
         return n
 
     async def ainvoke() -> Any:
