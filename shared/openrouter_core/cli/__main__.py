@@ -1,0 +1,3 @@
+from openrouter_core.cli.main import main
+
+raise SystemExit(main())
