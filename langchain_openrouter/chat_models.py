@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from openrouter_core import Catalog, ChatRequest
 from openrouter_core.capabilities import CapabilityPolicy
+from openrouter_core.pickling import KeyNotPickled
 from openrouter_core.pool import SharedClients
 
 from ._client import build_settings, clients_for
@@ -72,7 +73,7 @@ _IGNORED_KWARGS = frozenset({"stream", "stream_options", "ls_structured_output_f
 _BODY_FIELDS = frozenset(ChatRequest.model_fields) - {"extra_body", "messages"}
 
 
-class ChatOpenRouter(BaseChatModel):
+class ChatOpenRouter(KeyNotPickled, BaseChatModel):
     """OpenRouter chat models: hundreds of models behind one API, with fallbacks.
 
     Setup:
@@ -245,6 +246,9 @@ class ChatOpenRouter(BaseChatModel):
     """Any other request parameters, sent as given."""
 
     # ------------------------------------------------------------------ LangChain plumbing
+
+    def _key_from_env(self, value: str) -> Any:
+        return SecretStr(value)
 
     @property
     def _llm_type(self) -> str:

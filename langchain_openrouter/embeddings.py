@@ -9,6 +9,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from openrouter_core.pickling import KeyNotPickled
 from openrouter_core.pool import SharedClients
 
 from ._client import build_settings, clients_for
@@ -16,7 +17,7 @@ from ._client import build_settings, clients_for
 __all__ = ["OpenRouterEmbeddings"]
 
 
-class OpenRouterEmbeddings(BaseModel, Embeddings):
+class OpenRouterEmbeddings(KeyNotPickled, BaseModel, Embeddings):
     """OpenRouter embedding models (``POST /embeddings``).
 
     Setup:
@@ -46,6 +47,9 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
     """
 
     model_config = ConfigDict(populate_by_name=True, protected_namespaces=(), extra="forbid")
+
+    def _key_from_env(self, value: str) -> Any:
+        return SecretStr(value)
 
     model: str = Field(default="openai/text-embedding-3-small", alias="model_name")
     api_key: SecretStr | None = Field(

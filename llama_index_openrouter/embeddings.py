@@ -8,6 +8,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import Field, model_validator
 
 from openrouter_core.config import DEFAULT_BASE_URL
+from openrouter_core.pickling import KeyNotPickled
 from openrouter_core.pool import SharedClients
 
 from ._shared import clients_for, resolve_api_base, resolve_api_key
@@ -17,7 +18,7 @@ __all__ = ["DEFAULT_EMBEDDING_MODEL", "OpenRouterEmbedding"]
 DEFAULT_EMBEDDING_MODEL = "openai/text-embedding-3-small"
 
 
-class OpenRouterEmbedding(BaseEmbedding):
+class OpenRouterEmbedding(KeyNotPickled, BaseEmbedding):
     """OpenRouter embedding models (``POST /embeddings``), sync and async, batched.
 
     Setup:

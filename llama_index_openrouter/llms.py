@@ -30,6 +30,7 @@ from openrouter_core import (
 )
 from openrouter_core.config import DEFAULT_BASE_URL
 from openrouter_core.model_ids import is_router
+from openrouter_core.pickling import KeyNotPickled
 from openrouter_core.pool import SharedClients
 
 from ._messages import (
@@ -56,7 +57,7 @@ _BODY_FIELDS = frozenset(ChatRequest.model_fields) - {"extra_body", "messages", 
 _USER = MessageRole.USER
 
 
-class OpenRouter(FunctionCallingLLM):
+class OpenRouter(KeyNotPickled, FunctionCallingLLM):
     """OpenRouter: hundreds of models behind one API, with fallbacks and capability checks.
 
     Every request goes through the shared ``openrouter_core`` client (pooled
