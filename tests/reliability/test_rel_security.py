@@ -119,9 +119,12 @@ def redirecting() -> Iterator[tuple[str, type[_Recorder]]]:
 
 def test_authorization_never_follows_a_redirect(redirecting: tuple[str, type[_Recorder]]) -> None:
     base_url, other = redirecting
-    with OpenRouterClient(
-        api_key=KEY, base_url=base_url, max_retries=0, capability_check="off"
-    ) as client, pytest.raises(OpenRouterError):
+    with (
+        OpenRouterClient(
+            api_key=KEY, base_url=base_url, max_retries=0, capability_check="off"
+        ) as client,
+        pytest.raises(OpenRouterError),
+    ):
         client.chat({"model": PRIMARY, "messages": [{"role": "user", "content": "hi"}]})
     assert other.seen == []  # redirects are not followed at all: the key stays home
 

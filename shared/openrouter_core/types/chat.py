@@ -211,10 +211,42 @@ def _check_json_schema(tool: str, schema: Any) -> None:
     required = schema.get("required", [])
     if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
         raise ValueError(f"tool {tool!r}: 'required' must be a list of property names")
+    _check_subschemas(tool, schema, "parameters")
     try:
         json.dumps(schema)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"tool {tool!r}: parameters are not JSON-serialisable: {exc}") from exc
+
+
+_JSON_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
+_SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
+_SCHEMA_ONES = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
+
+
+def _check_subschemas(tool: str, node: Any, path: str) -> None:
+    """Every nested schema is an object (or boolean) whose ``type`` names JSON types."""
+    if isinstance(node, bool):
+        return
+    if not isinstance(node, dict):
+        raise ValueError(f"tool {tool!r}: {path} is not valid JSON Schema (not an object)")
+    kind = node.get("type")
+    kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
+    for k in kinds:
+        if k not in _JSON_TYPES:
+            raise ValueError(
+                f"tool {tool!r}: {path} is not valid JSON Schema: type {k!r} is not one of "
+                f"{', '.join(sorted(_JSON_TYPES))}"
+            )
+    for key in _SCHEMA_MAPS:
+        for name, sub in (node.get(key) or {}).items():
+            _check_subschemas(tool, sub, f"{path}.{key}.{name}")
+    for key in _SCHEMA_LISTS:
+        for i, sub in enumerate(node.get(key) or ()):
+            _check_subschemas(tool, sub, f"{path}.{key}[{i}]")
+    for key in _SCHEMA_ONES:
+        if key in node:
+            _check_subschemas(tool, node[key], f"{path}.{key}")
 
 
 # --------------------------------------------------------------------------- replies
