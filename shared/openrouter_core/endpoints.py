@@ -14,24 +14,25 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 from pydantic import TypeAdapter
 from typing_extensions import ParamSpec
 
+from . import types as model_types
 from ._http import Call, load_json
-from .types.account import CoinbaseChargeRequest, Credits, Generation, KeyInfo, Provider
 from .types.catalog import ModelEndpoint, ModelEndpoints, ModelInfo
-from .types.media import (
-    AnthropicMessagesRequest,
-    AnthropicMessagesResult,
-    EmbeddingsRequest,
-    EmbeddingsResult,
-    ImageGenerationRequest,
-    ImageGenerationResult,
-    SpeechRequest,
-    TranscriptionRequest,
-    TranscriptionResult,
-)
 
 if TYPE_CHECKING:
     from .async_client import AsyncOpenRouterClient
     from .client import OpenRouterClient
+    from .types.account import Credits, Generation, KeyInfo, Provider
+    from .types.media import (
+        AnthropicMessagesRequest,
+        AnthropicMessagesResult,
+        EmbeddingsRequest,
+        EmbeddingsResult,
+        ImageGenerationRequest,
+        ImageGenerationResult,
+        SpeechRequest,
+        TranscriptionRequest,
+        TranscriptionResult,
+    )
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -203,7 +204,7 @@ class EndpointMethods:
     @staticmethod
     def list_providers() -> Call[list[Provider]]:
         """``GET /providers``."""
-        return Call("GET", "/providers", _data_list(Provider))
+        return Call("GET", "/providers", _data_list(model_types.Provider))
 
     @endpoint
     @staticmethod
@@ -215,13 +216,13 @@ class EndpointMethods:
     @staticmethod
     def get_credits() -> Call[Credits]:
         """``GET /credits``: total credits bought and used."""
-        return Call("GET", "/credits", _data(Credits))
+        return Call("GET", "/credits", _data(model_types.Credits))
 
     @endpoint
     @staticmethod
     def get_key() -> Call[KeyInfo]:
         """``GET /key``: the current key's limit, remaining limit, usage, tier."""
-        return Call("GET", "/key", _data(KeyInfo))
+        return Call("GET", "/key", _data(model_types.KeyInfo))
 
     @endpoint
     @staticmethod
@@ -229,13 +230,15 @@ class EndpointMethods:
         """``GET /generation?id=``: tokens, cost, latency and provider of a past call."""
         if not generation_id:
             raise ValueError("generation_id must not be empty")
-        return Call("GET", "/generation", _data(Generation), params={"id": generation_id})
+        return Call(
+            "GET", "/generation", _data(model_types.Generation), params={"id": generation_id}
+        )
 
     @endpoint
     @staticmethod
     def create_coinbase_charge(*, amount: float, sender: str, chain_id: int) -> Call[Any]:
         """``POST /credits/coinbase``. OpenRouter has retired it: expect a 410 error."""
-        body = CoinbaseChargeRequest(amount=amount, sender=sender, chain_id=chain_id)
+        body = model_types.CoinbaseChargeRequest(amount=amount, sender=sender, chain_id=chain_id)
         return Call("POST", "/credits/coinbase", _raw_json, body=body.model_dump())
 
     @endpoint
@@ -244,11 +247,11 @@ class EndpointMethods:
         request: EmbeddingsRequest | dict[str, Any] | None = None, **fields: Any
     ) -> Call[EmbeddingsResult]:
         """``POST /embeddings``. Pass a request or its fields (``model=``, ``input=``)."""
-        req = _request(EmbeddingsRequest, request, fields)
+        req = _request(model_types.EmbeddingsRequest, request, fields)
         return Call(
             "POST",
             "/embeddings",
-            _whole(EmbeddingsResult),
+            _whole(model_types.EmbeddingsResult),
             body=req.model_dump(exclude_none=True),
             model=req.model,
         )
@@ -259,11 +262,11 @@ class EndpointMethods:
         request: ImageGenerationRequest | dict[str, Any] | None = None, **fields: Any
     ) -> Call[ImageGenerationResult]:
         """``POST /images``."""
-        req = _request(ImageGenerationRequest, request, fields)
+        req = _request(model_types.ImageGenerationRequest, request, fields)
         return Call(
             "POST",
             "/images",
-            _whole(ImageGenerationResult),
+            _whole(model_types.ImageGenerationResult),
             body=req.model_dump(exclude_none=True),
             model=req.model,
         )
@@ -274,7 +277,7 @@ class EndpointMethods:
         request: SpeechRequest | dict[str, Any] | None = None, **fields: Any
     ) -> Call[bytes]:
         """``POST /audio/speech``: the audio bytes."""
-        req = _request(SpeechRequest, request, fields)
+        req = _request(model_types.SpeechRequest, request, fields)
         return Call(
             "POST", "/audio/speech", _bytes, body=req.model_dump(exclude_none=True), model=req.model
         )
@@ -285,11 +288,11 @@ class EndpointMethods:
         request: TranscriptionRequest | dict[str, Any] | None = None, **fields: Any
     ) -> Call[TranscriptionResult]:
         """``POST /audio/transcriptions`` (JSON form, audio as base64)."""
-        req = _request(TranscriptionRequest, request, fields)
+        req = _request(model_types.TranscriptionRequest, request, fields)
         return Call(
             "POST",
             "/audio/transcriptions",
-            _whole(TranscriptionResult),
+            _whole(model_types.TranscriptionResult),
             body=req.model_dump(exclude_none=True),
             model=req.model,
         )
@@ -300,13 +303,13 @@ class EndpointMethods:
         request: AnthropicMessagesRequest | dict[str, Any] | None = None, **fields: Any
     ) -> Call[AnthropicMessagesResult]:
         """``POST /messages`` in Anthropic's Messages format (not streamed)."""
-        req = _request(AnthropicMessagesRequest, request, fields)
+        req = _request(model_types.AnthropicMessagesRequest, request, fields)
         if req.stream:
             raise ValueError("create_message does not stream; leave stream unset")
         return Call(
             "POST",
             "/messages",
-            _whole(AnthropicMessagesResult),
+            _whole(model_types.AnthropicMessagesResult),
             body=req.model_dump(exclude_none=True),
             model=req.model,
         )
