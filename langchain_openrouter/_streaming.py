@@ -2,23 +2,23 @@
 
 The hot path: one call per SSE chunk, reading the decoded JSON directly (no
 model validation), building an ``AIMessageChunk`` only when the chunk carries
-output (text, reasoning or a tool-call piece). Everything said once per stream
-(usage, finish reason, the model and provider that served, cost, logprobs, the
-merged ``reasoning_details``, the fallback attempts) goes on one final chunk
-with ``chunk_position="last"``, so aggregating chunks never double-counts.
+output (text, reasoning or a tool-call piece). The shared client already merges
+the stream (:meth:`openrouter_core.ChatStream.result`), so everything said once
+per stream (usage, finish reason, the model and provider that served, cost,
+logprobs, the merged ``reasoning_details``, refusal, annotations, images, the
+fallback attempts) is read from that merged result onto one final chunk with
+``chunk_position="last"``; aggregating the chunks never double-counts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from openrouter_core import ChatStreamChunk, Usage
-from openrouter_core.stream import merge_reasoning_details
+from openrouter_core import ChatResult, ChatStreamChunk
 
 from ._messages import response_metadata, usage_to_metadata
 
@@ -26,95 +26,72 @@ __all__ = ["StreamConverter"]
 
 
 class StreamConverter:
-    """Turns the chunks of one stream into generation chunks, keeping the stream's totals."""
+    """Turns the chunks of one stream into generation chunks."""
 
-    __slots__ = (
-        "created",
-        "finish_reason",
-        "id",
-        "logprobs",
-        "model",
-        "native_finish_reason",
-        "provider",
-        "reasoning_details",
-        "usage",
-    )
+    __slots__ = ("id",)
 
     def __init__(self) -> None:
         self.id: str | None = None
-        self.model: str | None = None
-        self.provider: str | None = None
-        self.created: int | None = None
-        self.finish_reason: str | None = None
-        self.native_finish_reason: str | None = None
-        self.usage: Usage | None = None
-        self.logprobs: list[dict[str, Any]] = []
-        self.reasoning_details: list[dict[str, Any]] = []
 
     def convert(self, chunk: ChatStreamChunk) -> ChatGenerationChunk | None:
         """The generation chunk for ``chunk``; ``None`` when it carries no output."""
         data = chunk.data
         if self.id is None:
             self.id = data.get("id")
-            self.model = data.get("model")
-            self.created = data.get("created")
-        if self.provider is None and data.get("provider"):
-            self.provider = data["provider"]
-        if data.get("usage"):
-            self.usage = chunk.usage
         choices = data.get("choices")
         if not choices:
             return None
-        choice = choices[0]
-        if choice.get("finish_reason"):
-            self.finish_reason = choice["finish_reason"]
-            self.native_finish_reason = choice.get("native_finish_reason")
-        logprobs = choice.get("logprobs")
-        if logprobs and logprobs.get("content"):
-            self.logprobs.extend(logprobs["content"])
-        delta = choice.get("delta")
+        delta = choices[0].get("delta")
         if not delta:
             return None
         text = delta.get("content") or ""
         reasoning = delta.get("reasoning")
-        details = delta.get("reasoning_details")
         tool_deltas = delta.get("tool_calls")
-        if details:
-            merge_reasoning_details(self.reasoning_details, details)
-        if not (text or reasoning or tool_deltas):
+        if reasoning or tool_deltas:
+            message = AIMessageChunk(
+                content=text,
+                additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
+                tool_call_chunks=_tool_call_chunks(tool_deltas) if tool_deltas else [],
+                id=self.id,
+            )
+        elif text:
+            message = AIMessageChunk(content=text, id=self.id)
+        else:
             return None
-        message = AIMessageChunk(
-            content=text,
-            additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
-            tool_call_chunks=_tool_call_chunks(tool_deltas) if tool_deltas else [],
-            id=self.id,
-        )
         return ChatGenerationChunk(message=message)
 
-    def final_chunk(self, attempts: Sequence[Any]) -> ChatGenerationChunk:
-        """The closing chunk: usage and the metadata of the whole stream."""
+    def final_chunk(self, result: ChatResult) -> ChatGenerationChunk:
+        """The closing chunk: usage and the metadata of the whole (merged) stream."""
+        choice = result.choices[0] if result.choices else None
+        finish_reason = choice.finish_reason if choice is not None else None
         metadata = response_metadata(
-            self.id,
-            self.model,
-            self.provider,
-            finish_reason=self.finish_reason,
-            native_finish_reason=self.native_finish_reason,
-            usage=self.usage,
-            attempts=attempts,
-            created=self.created,
+            result.id,
+            result.model,
+            result.provider,
+            finish_reason=finish_reason,
+            native_finish_reason=choice.native_finish_reason if choice is not None else None,
+            usage=result.usage,
+            attempts=result.attempts,
+            created=result.created,
         )
-        info: dict[str, Any] = {"finish_reason": self.finish_reason}
-        if self.logprobs:
-            metadata["logprobs"] = info["logprobs"] = {"content": self.logprobs}
+        info: dict[str, Any] = {"finish_reason": finish_reason}
+        if choice is not None and choice.logprobs:
+            metadata["logprobs"] = info["logprobs"] = choice.logprobs
+        additional: dict[str, Any] = {}
+        if choice is not None:
+            wire = choice.message
+            # Text, reasoning text and tool calls were streamed chunk by chunk already.
+            for key in ("reasoning_details", "refusal", "annotations", "images"):
+                value = getattr(wire, key)
+                if value:
+                    additional[key] = value
         message = AIMessageChunk(
             content="",
-            additional_kwargs=(
-                {"reasoning_details": self.reasoning_details} if self.reasoning_details else {}
-            ),
-            usage_metadata=usage_to_metadata(self.usage) if self.usage is not None else None,
+            additional_kwargs=additional,
+            usage_metadata=usage_to_metadata(result.usage) if result.usage is not None else None,
             response_metadata=metadata,
             chunk_position="last",
-            id=self.id,
+            id=self.id or result.id,
         )
         return ChatGenerationChunk(message=message, generation_info=info)
 

@@ -422,7 +422,7 @@ class ChatOpenRouter(KeyNotPickled, BaseChatModel):
                     yield generation
         finally:
             stream.close()
-        yield converter.final_chunk(stream.attempts)
+        yield converter.final_chunk(stream.result())
 
     async def _astream(
         self,
@@ -442,7 +442,7 @@ class ChatOpenRouter(KeyNotPickled, BaseChatModel):
                     yield generation
         finally:
             await stream.aclose()
-        yield converter.final_chunk(stream.attempts)
+        yield converter.final_chunk(stream.result())
 
     # ------------------------------------------------------------------ tools and structure
 

@@ -6,7 +6,6 @@ how to parse its reply. The clients only move bytes; everything else is here.
 
 from __future__ import annotations
 
-import json
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 import pydantic
 
+from . import _json
 from .config import ClientConfig
 from .errors import (
     APIConnectionError,
@@ -90,7 +90,7 @@ def build_request(client: httpx.Client | httpx.AsyncClient, call: Call[Any]) -> 
         )
     if call.body is None:
         return client.build_request(call.method, url, params=params)
-    content = json.dumps(call.body, separators=(",", ":"), ensure_ascii=False).encode()
+    content = _json.dumps(call.body)
     headers = _STREAM_HEADERS if call.stream else _JSON_HEADERS
     return client.build_request(
         call.method, url, params=params or None, content=content, headers=headers
@@ -122,7 +122,7 @@ def load_json(content: bytes) -> Any:
     if not content.strip():
         raise ResponseParseError("OpenRouter sent an empty reply body")
     try:
-        payload = json.loads(content)
+        payload = _json.loads(content)
     except ValueError as exc:
         text = content.decode("utf-8", errors="replace")
         raise ResponseParseError(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import threading
@@ -21,6 +20,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from . import _json
 from .capabilities import Requirements, missing_capabilities
 from .errors import OpenRouterError, UnknownModelError
 from .model_ids import closest_ids, is_router, split_variant
@@ -127,7 +127,7 @@ class Catalog:
         if self.cache_path is None:
             return False
         try:
-            stored = json.loads(self.cache_path.read_text(encoding="utf-8"))
+            stored = _json.loads(self.cache_path.read_bytes())
             fetched_at = float(stored["fetched_at"])
             payload = stored["payload"]
         except (OSError, ValueError, KeyError, TypeError):
@@ -143,9 +143,7 @@ class Catalog:
         try:
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.cache_path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_text(
-                json.dumps({"fetched_at": fetched_at, "payload": payload}), encoding="utf-8"
-            )
+            tmp.write_bytes(_json.dumps({"fetched_at": fetched_at, "payload": payload}))
             os.replace(tmp, self.cache_path)
         except OSError as exc:  # a read-only home must not break requests
             log.debug("could not write the catalog cache %s: %s", self.cache_path, exc)

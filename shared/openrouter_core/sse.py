@@ -60,8 +60,12 @@ class SSEDecoder:
         lines = text.split("\n")
         self._buffer = lines.pop()
         events: list[ServerSentEvent] = []
+        data = self._data
         for line in lines:
-            self._line(line, events)
+            if line[:6] == "data: ":  # the common case, handled inline
+                data.append(line[6:])
+            else:
+                self._line(line, events)
         return events
 
     def flush(self) -> list[ServerSentEvent]:
@@ -78,7 +82,7 @@ class SSEDecoder:
         if not line:
             if self._data:
                 events.append(ServerSentEvent("\n".join(self._data), self._event, self._id))
-            self._data = []
+                self._data.clear()
             self._event = None
             return
         if line[0] == ":":

@@ -10,9 +10,9 @@ chunks), logprobs, the final usage chunk. An in-band ``error`` chunk becomes a
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from . import _json
 from .errors import APIStatusError, ResponseParseError, StreamInterruptedError, error_from_body
 from .sse import DONE, ServerSentEvent
 from .types.chat import ChatResult, Usage
@@ -173,7 +173,7 @@ class StreamAccumulator:
             self.done = True
             return None
         try:
-            payload = json.loads(data)
+            payload = _json.loads(data)
         except ValueError as exc:
             raise self.interrupted(
                 f"undecodable stream event: {data[:200]!r}", cause=exc, status_code=502
@@ -191,7 +191,7 @@ class StreamAccumulator:
             for key in ("id", "model", "provider", "created", "object"):
                 if data.get(key) is not None:
                     self._meta[key] = data[key]
-        elif data.get("provider") and "provider" not in self._meta:
+        elif "provider" not in self._meta and data.get("provider"):
             self._meta["provider"] = data["provider"]
         for raw in data.get("choices") or ():
             self._add_choice(raw)
@@ -205,30 +205,32 @@ class StreamAccumulator:
         choice = self._choices.get(index)
         if choice is None:
             choice = self._choices[index] = _Choice()
-        delta = raw.get("delta") or _EMPTY
+        delta = raw.get("delta")
         if delta:
-            text = delta.get("content")
-            if text:
-                choice.content.append(text)
-                self.output_started = True
-            reasoning = delta.get("reasoning")
-            if reasoning:
-                choice.reasoning.append(reasoning)
-                self.output_started = True
-            if delta.get("refusal"):
-                choice.refusal.append(delta["refusal"])
-            if delta.get("reasoning_details"):
-                merge_reasoning_details(choice.reasoning_details, delta["reasoning_details"])
-                self.output_started = True
-            if delta.get("tool_calls"):
-                self._merge_tool_calls(choice, delta["tool_calls"])
-                self.output_started = True
-            if delta.get("annotations"):
-                choice.annotations.extend(delta["annotations"])
-            if delta.get("images"):
-                choice.images.extend(delta["images"])
-            if delta.get("role"):
-                choice.role = delta["role"]
+            # One pass over the keys present (usually just role and content).
+            for key, value in delta.items():
+                if not value:
+                    continue
+                if key == "content":
+                    choice.content.append(value)
+                    self.output_started = True
+                elif key == "role":
+                    choice.role = value
+                elif key == "reasoning":
+                    choice.reasoning.append(value)
+                    self.output_started = True
+                elif key == "reasoning_details":
+                    merge_reasoning_details(choice.reasoning_details, value)
+                    self.output_started = True
+                elif key == "tool_calls":
+                    self._merge_tool_calls(choice, value)
+                    self.output_started = True
+                elif key == "refusal":
+                    choice.refusal.append(value)
+                elif key == "annotations":
+                    choice.annotations.extend(value)
+                elif key == "images":
+                    choice.images.extend(value)
         logprobs = raw.get("logprobs")
         if logprobs and logprobs.get("content"):
             choice.logprobs.extend(logprobs["content"])
@@ -349,7 +351,7 @@ def parse_error_in_200(payload: Any, *, generation_id: str | None, model: str | 
 
 def decode_json(body: bytes, *, generation_id: str | None) -> Any:
     try:
-        return json.loads(body)
+        return _json.loads(body)
     except ValueError as exc:
         text = body.decode("utf-8", errors="replace")
         raise ResponseParseError(

@@ -236,6 +236,26 @@ def test_stream_tool_call_chunks(fake_openrouter: Any) -> None:
     assert full.response_metadata["finish_reason"] == "tool_calls"
 
 
+def test_stream_keeps_annotations_images_and_refusal(fake_openrouter: Any) -> None:
+    citation = {"type": "url_citation", "url_citation": {"url": "https://example.org"}}
+    image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}
+    fake_openrouter.reply_stream(
+        [
+            chunk({"content": "See"}),
+            chunk({"annotations": [citation], "images": [image], "refusal": "partly"}),
+            chunk({"content": " this"}, finish="stop"),
+            USAGE_CHUNK,
+        ]
+    )
+    chunks = list(llm().stream("hi"))
+    assert [c.content for c in chunks] == ["See", " this", ""]
+    full = chunks[0] + chunks[1] + chunks[2]
+    assert full.additional_kwargs["annotations"] == [citation]
+    assert full.additional_kwargs["images"] == [image]
+    assert full.additional_kwargs["refusal"] == "partly"
+    assert full.response_metadata["id"] == "gen-9"
+
+
 def _broken_stream() -> list[dict[str, Any]]:
     return [
         chunk({"content": "Once upon"}),
