@@ -53,11 +53,11 @@ PEER := .bench-venvs/peer/bin/python
 
 $(BENCH): $(BIN)/uv pyproject.toml
 	$(PYTHON) -m venv .bench-venvs/main
-	VIRTUAL_ENV=.bench-venvs/main $(BIN)/uv pip install --quiet -e ".[all]" langchain-openai llama-index-llms-openrouter
+	VIRTUAL_ENV=.bench-venvs/main $(BIN)/uv pip install --quiet --compile-bytecode -e ".[all]" langchain-openai llama-index-llms-openrouter
 
 $(PEER): $(BIN)/uv
 	$(PYTHON) -m venv .bench-venvs/peer
-	VIRTUAL_ENV=.bench-venvs/peer $(BIN)/uv pip install --quiet langchain-openrouter
+	VIRTUAL_ENV=.bench-venvs/peer $(BIN)/uv pip install --quiet --compile-bytecode langchain-openrouter
 
 bench: $(BENCH) $(PEER)
 	$(BENCH) -m benchmarks.bench

@@ -52,14 +52,42 @@ def _run_ms(statement: str) -> float:
     return (time.perf_counter() - start) * 1e3
 
 
+def compile_bytecode() -> None:
+    """Write the ``.pyc`` files an ordinary ``pip install`` writes (uv and editable
+    installs don't, and this machine sets ``PYTHONDONTWRITEBYTECODE``), so that import
+    times measure importing, not compiling every module from source on every run."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    targets = [*sorted({p for p in sys.path if p.endswith("site-packages")})]
+    targets += [str(ROOT / d) for d in ("shared", "langchain_openrouter", "llama_index_openrouter")]
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "-j", "0", *targets],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def import_ms(statement: str, rounds: int) -> float:
+    """Median wall time of a fresh interpreter running ``statement`` (start-up included)."""
+    _run_ms(statement)  # one untimed run warms the OS file cache
     return median([_run_ms(statement) for _ in range(rounds)])
 
 
-def import_added_ms(base: str, ours: str, rounds: int) -> float:
-    """Median over rounds of (ours - base), the two run back to back in each round, so
-    that the machine's drift between rounds cancels out."""
-    return median([-_run_ms(base) + _run_ms(ours) for _ in range(rounds)])
+def import_added_ms(base: str, module: str, rounds: int) -> float:
+    """What ``import module`` adds once ``base`` has run: timed inside a fresh
+    interpreter (median over rounds), so that start-up and the framework's own import,
+    which dwarf it and vary by tens of milliseconds between runs, stay out of it."""
+    code = (
+        f"{base}\nimport time\nstart = time.perf_counter()\nimport {module}\n"
+        "print((time.perf_counter() - start) * 1e3)"
+    )
+    samples = []
+    for _ in range(rounds + 1):
+        done = subprocess.run(
+            [sys.executable, "-c", code], check=True, cwd=ROOT, capture_output=True, text=True
+        )
+        samples.append(float(done.stdout.strip().splitlines()[-1]))
+    return median(samples[1:])  # the first run only warms the OS file cache
 
 
 def rss_mb(kind: str, base_url: str) -> float:
@@ -197,6 +225,7 @@ def main() -> None:
         for name, value in rss.items():
             figures.setdefault(name, {})["peak_rss_mb"] = value
         catalog = catalog_figures(base200, rounds)
+    compile_bytecode()
     imports = {
         "langchain_core": import_ms(
             "from langchain_core.language_models import BaseChatModel", rounds
@@ -207,10 +236,10 @@ def main() -> None:
         "python": import_ms("pass", rounds),
     }
     imports["langchain_openrouter_added"] = import_added_ms(
-        LC_BASE, LC_BASE + "; import langchain_openrouter", 2 * rounds + 1
+        LC_BASE, "langchain_openrouter", 2 * rounds + 1
     )
     imports["llama_index_openrouter_added"] = import_added_ms(
-        LI_BASE, LI_BASE + "; import llama_index_openrouter", 2 * rounds + 1
+        LI_BASE, "llama_index_openrouter", 2 * rounds + 1
     )
     from benchmarks.report import report
 

@@ -155,14 +155,14 @@ def report(results: dict[str, Any]) -> None:
     )
     imp = results["imports_ms"]
     print(
-        "Cold import (ms, incl. interpreter start "
+        "Import in a fresh interpreter, bytecode compiled (ms, incl. interpreter start "
         + f"{imp['python']:.0f} ms): "
         + ", ".join(
             f"{k} {v:.0f}" for k, v in imp.items() if k != "python" and not k.endswith("_added")
         )
     )
     print(
-        f"Added on top of the framework's own import (median of paired runs): "
+        f"Added on top of the framework's own import (timed in-process after it, median): "
         f"langchain_openrouter {imp['langchain_openrouter_added']:.0f} ms, "
         f"llama_index_openrouter {imp['llama_index_openrouter_added']:.0f} ms"
     )
