@@ -166,12 +166,14 @@ def catalog_figures(base_url: str, rounds: int) -> dict[str, float]:
 
 def measure(
     build: list[Callable[[str], c.Contender]], base200: str, base2000: str, rounds: int, quick: bool
-) -> dict[str, dict[str, float]]:
+) -> dict[str, dict[str, list[float]]]:
+    """Every sample of every contender; rounds interleave the contenders, so that the
+    machine's drift hits all alike."""
     small = [b(base200) for b in build]
     large = [b(base2000) for b in build]
     samples: dict[str, dict[str, list[float]]] = {k.name: {} for k in small}
     n_invoke = 60 if quick else 300
-    for _ in range(rounds):  # rounds interleave the contenders, so drift hits all alike
+    for _ in range(rounds):
         for s, big in zip(small, large, strict=True):
             got = samples[s.name]
             got.setdefault("invoke_us", []).append(per_call_us(s.invoke, n_invoke))
@@ -179,17 +181,30 @@ def measure(
             got.setdefault("chunk2000_us", []).append(per_chunk_us(big.stream, 1))
             if s.ainvoke is not None:
                 got.setdefault("async200_s", []).append(concurrent_s(s.ainvoke))
-    return {name: {k: median(v) for k, v in m.items()} for name, m in samples.items()}
+    return samples
+
+
+def summarise(
+    samples: dict[str, dict[str, list[float]]], pick: Callable[[list[float]], float]
+) -> dict[str, dict[str, float]]:
+    return {name: {k: pick(v) for k, v in m.items()} for name, m in samples.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    rounds = 3 if args.quick else 7
+    rounds = 3 if args.quick else 9
     os.environ.setdefault("OPENROUTER_CATALOG_CACHE_DIR", tempfile.mkdtemp())
     with server(200) as base200, server(2000) as base2000:
+
+        def sized(make: Callable[[int], c.Contender]) -> Callable[[str], c.Contender]:
+            # The trivial models stream as many chunks as the server they stand beside.
+            return lambda base: make(200 if base == base200 else 2000)
+
         builders: list[Callable[[str], c.Contender]] = [
+            sized(c.langchain_floor),
+            sized(c.llama_floor),
             c.raw_httpx,
             c.core,
             c.chat_openrouter,
@@ -197,20 +212,12 @@ def main() -> None:
             c.chat_openai,
             c.llama_peer,
         ]
-        figures = measure(builders, base200, base2000, rounds, args.quick)
-        # The trivial models stream as many chunks as the server; build each size apart.
-        for size, key in ((200, "chunk200_us"), (2000, "chunk2000_us")):
-            for make in (c.langchain_floor, c.llama_floor):
-                k = make(size)
-                row = figures.setdefault(k.name, {})
-                row[key] = median([per_chunk_us(k.stream, 3) for _ in range(rounds)])
-                if size == 200:
-                    row["invoke_us"] = median([per_call_us(k.invoke, 2000) for _ in range(rounds)])
-        figures["langchain-openrouter (own venv)"] = {
-            k: median(v)
-            for k, v in peer("time", base200, base2000, rounds).items()
-            if isinstance(v, list)
+        samples = measure(builders, base200, base2000, rounds, args.quick)
+        samples["langchain-openrouter (own venv)"] = {
+            k: v for k, v in peer("time", base200, base2000, rounds).items() if isinstance(v, list)
         }
+        figures = summarise(samples, min)
+        medians = summarise(samples, median)
         rss = {
             "raw httpx": rss_mb("raw_httpx", base200),
             "openrouter_core": rss_mb("core", base200),
@@ -252,6 +259,7 @@ def main() -> None:
         },
         "rounds": rounds,
         "figures": figures,
+        "figures_median": medians,
         "catalog": catalog,
         "imports_ms": imports,
     }
