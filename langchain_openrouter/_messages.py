@@ -418,14 +418,19 @@ def result_to_chat_result(result: ChatResult) -> LCChatResult:
         )
         if choice.logprobs:
             metadata["logprobs"] = choice.logprobs
+        fields: dict[str, Any] = {}  # only what is there: each field given costs validation
+        if additional:
+            fields["additional_kwargs"] = additional
+        if calls:
+            fields["tool_calls"] = calls
+        if invalid:
+            fields["invalid_tool_calls"] = invalid
         message = AIMessage(
             content=wire.content or "",
-            additional_kwargs=additional,
-            tool_calls=calls,
-            invalid_tool_calls=invalid,
             usage_metadata=usage,
             response_metadata=metadata,
             id=result.id,
+            **fields,
         )
         info: dict[str, Any] = {"finish_reason": choice.finish_reason}
         if choice.logprobs:

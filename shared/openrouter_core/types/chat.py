@@ -343,7 +343,10 @@ class ChatResult(WireModel):
     def attempts(self) -> list[Any]:
         """Every model tried or skipped for this result, in order
         (:class:`~openrouter_core.routing.Attempt`)."""
-        return self._attempts
+        # Read the private store directly: ``self._attempts`` takes pydantic's slow
+        # ``__getattr__`` path, measurable on every call.
+        private = self.__pydantic_private__
+        return private["_attempts"] if private else []
 
     @property
     def generation_id(self) -> str | None:
