@@ -49,17 +49,22 @@ cassettes: $(STAMP)
 
 # Speed, side by side with the peers (own virtual environments under .bench-venvs/).
 BENCH := .bench-venvs/main/bin/python
-PEER := .bench-venvs/peer/bin/python
+# Stamps, not the interpreters: a venv's bin/python is a symlink whose timestamp is the
+# system interpreter's, which would make every run reinstall.
+BENCH_STAMP := .bench-venvs/main/.installed
+PEER_STAMP := .bench-venvs/peer/.installed
 
-$(BENCH): $(BIN)/uv pyproject.toml
+$(BENCH_STAMP): $(BIN)/uv pyproject.toml
 	$(PYTHON) -m venv .bench-venvs/main
 	VIRTUAL_ENV=.bench-venvs/main $(BIN)/uv pip install --quiet --compile-bytecode -e ".[all]" langchain-openai llama-index-llms-openrouter
+	touch $@
 
-$(PEER): $(BIN)/uv
+$(PEER_STAMP): $(BIN)/uv
 	$(PYTHON) -m venv .bench-venvs/peer
 	VIRTUAL_ENV=.bench-venvs/peer $(BIN)/uv pip install --quiet --compile-bytecode langchain-openrouter
+	touch $@
 
-bench: $(BENCH) $(PEER)
+bench: $(BENCH_STAMP) $(PEER_STAMP)
 	$(BENCH) -m benchmarks.bench
 
 clean:
