@@ -21,18 +21,6 @@ from .types.catalog import ModelEndpoint, ModelEndpoints, ModelInfo
 if TYPE_CHECKING:
     from .async_client import AsyncOpenRouterClient
     from .client import OpenRouterClient
-    from .types.account import Credits, Generation, KeyInfo, Provider
-    from .types.media import (
-        AnthropicMessagesRequest,
-        AnthropicMessagesResult,
-        EmbeddingsRequest,
-        EmbeddingsResult,
-        ImageGenerationRequest,
-        ImageGenerationResult,
-        SpeechRequest,
-        TranscriptionRequest,
-        TranscriptionResult,
-    )
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -202,7 +190,7 @@ class EndpointMethods:
 
     @endpoint
     @staticmethod
-    def list_providers() -> Call[list[Provider]]:
+    def list_providers() -> Call[list[model_types.Provider]]:
         """``GET /providers``."""
         return Call("GET", "/providers", _data_list(model_types.Provider))
 
@@ -214,19 +202,19 @@ class EndpointMethods:
 
     @endpoint
     @staticmethod
-    def get_credits() -> Call[Credits]:
+    def get_credits() -> Call[model_types.Credits]:
         """``GET /credits``: total credits bought and used."""
         return Call("GET", "/credits", _data(model_types.Credits))
 
     @endpoint
     @staticmethod
-    def get_key() -> Call[KeyInfo]:
+    def get_key() -> Call[model_types.KeyInfo]:
         """``GET /key``: the current key's limit, remaining limit, usage, tier."""
         return Call("GET", "/key", _data(model_types.KeyInfo))
 
     @endpoint
     @staticmethod
-    def get_generation(generation_id: str) -> Call[Generation]:
+    def get_generation(generation_id: str) -> Call[model_types.Generation]:
         """``GET /generation?id=``: tokens, cost, latency and provider of a past call."""
         if not generation_id:
             raise ValueError("generation_id must not be empty")
@@ -244,8 +232,8 @@ class EndpointMethods:
     @endpoint
     @staticmethod
     def create_embeddings(
-        request: EmbeddingsRequest | dict[str, Any] | None = None, **fields: Any
-    ) -> Call[EmbeddingsResult]:
+        request: model_types.EmbeddingsRequest | dict[str, Any] | None = None, **fields: Any
+    ) -> Call[model_types.EmbeddingsResult]:
         """``POST /embeddings``. Pass a request or its fields (``model=``, ``input=``)."""
         req = _request(model_types.EmbeddingsRequest, request, fields)
         return Call(
@@ -259,8 +247,8 @@ class EndpointMethods:
     @endpoint
     @staticmethod
     def generate_images(
-        request: ImageGenerationRequest | dict[str, Any] | None = None, **fields: Any
-    ) -> Call[ImageGenerationResult]:
+        request: model_types.ImageGenerationRequest | dict[str, Any] | None = None, **fields: Any
+    ) -> Call[model_types.ImageGenerationResult]:
         """``POST /images``."""
         req = _request(model_types.ImageGenerationRequest, request, fields)
         return Call(
@@ -274,7 +262,7 @@ class EndpointMethods:
     @endpoint
     @staticmethod
     def create_speech(
-        request: SpeechRequest | dict[str, Any] | None = None, **fields: Any
+        request: model_types.SpeechRequest | dict[str, Any] | None = None, **fields: Any
     ) -> Call[bytes]:
         """``POST /audio/speech``: the audio bytes."""
         req = _request(model_types.SpeechRequest, request, fields)
@@ -285,8 +273,8 @@ class EndpointMethods:
     @endpoint
     @staticmethod
     def create_transcription(
-        request: TranscriptionRequest | dict[str, Any] | None = None, **fields: Any
-    ) -> Call[TranscriptionResult]:
+        request: model_types.TranscriptionRequest | dict[str, Any] | None = None, **fields: Any
+    ) -> Call[model_types.TranscriptionResult]:
         """``POST /audio/transcriptions`` (JSON form, audio as base64)."""
         req = _request(model_types.TranscriptionRequest, request, fields)
         return Call(
@@ -300,8 +288,8 @@ class EndpointMethods:
     @endpoint
     @staticmethod
     def create_message(
-        request: AnthropicMessagesRequest | dict[str, Any] | None = None, **fields: Any
-    ) -> Call[AnthropicMessagesResult]:
+        request: model_types.AnthropicMessagesRequest | dict[str, Any] | None = None, **fields: Any
+    ) -> Call[model_types.AnthropicMessagesResult]:
         """``POST /messages`` in Anthropic's Messages format (not streamed)."""
         req = _request(model_types.AnthropicMessagesRequest, request, fields)
         if req.stream:
