@@ -33,7 +33,7 @@ from langchain_core.outputs import ChatGeneration
 from langchain_core.outputs import ChatResult as LCChatResult
 
 from openrouter_core import ChatResult, Usage
-from openrouter_core.types.chat import ResponseToolCall
+from openrouter_core.types.chat import ChatChoice, ResponseMessage, ResponseToolCall
 
 __all__ = [
     "MODEL_PROVIDER",
@@ -385,39 +385,58 @@ def response_metadata(
     return metadata
 
 
+#: Reply-message fields that go to ``additional_kwargs``, and the key each goes under.
+_MESSAGE_EXTRAS = (
+    ("reasoning", "reasoning_content"),
+    ("reasoning_details", "reasoning_details"),
+    ("refusal", "refusal"),
+    ("annotations", "annotations"),
+    ("images", "images"),
+    ("audio", "audio"),
+)
+
+
+def message_extras(wire: ResponseMessage) -> dict[str, Any]:
+    """The ``additional_kwargs`` of a reply message: what it says beside text and tool calls."""
+    extras: dict[str, Any] = {}
+    for field, key in _MESSAGE_EXTRAS:
+        value = getattr(wire, field)
+        if value:
+            extras[key] = value
+    return extras
+
+
+def choice_metadata(
+    result: ChatResult, choice: ChatChoice
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``response_metadata`` and ``generation_info`` of one choice of a reply
+    (shared by invoke and the last chunk of a stream)."""
+    metadata = response_metadata(
+        result.id,
+        result.model,
+        result.provider,
+        finish_reason=choice.finish_reason,
+        native_finish_reason=choice.native_finish_reason,
+        usage=result.usage,
+        attempts=result.attempts,
+        system_fingerprint=result.system_fingerprint,
+        created=result.created,
+    )
+    info: dict[str, Any] = {"finish_reason": choice.finish_reason}
+    if choice.logprobs:
+        metadata["logprobs"] = info["logprobs"] = choice.logprobs
+    return metadata, info
+
+
 def result_to_chat_result(result: ChatResult) -> LCChatResult:
     """A complete OpenRouter reply as a LangChain ``ChatResult`` (one generation a choice)."""
     usage = usage_to_metadata(result.usage) if result.usage is not None else None
     generations = []
     for choice in result.choices:
         wire = choice.message
-        additional: dict[str, Any] = {}
-        if wire.reasoning:
-            additional["reasoning_content"] = wire.reasoning
-        if wire.reasoning_details:
-            additional["reasoning_details"] = wire.reasoning_details
-        if wire.refusal:
-            additional["refusal"] = wire.refusal
-        if wire.annotations:
-            additional["annotations"] = wire.annotations
-        if wire.images:
-            additional["images"] = wire.images
-        if wire.audio:
-            additional["audio"] = wire.audio
+        additional = message_extras(wire)
         calls, invalid = parse_tool_calls(wire.tool_calls or ())
-        metadata = response_metadata(
-            result.id,
-            result.model,
-            result.provider,
-            finish_reason=choice.finish_reason,
-            native_finish_reason=choice.native_finish_reason,
-            usage=result.usage,
-            attempts=result.attempts,
-            system_fingerprint=result.system_fingerprint,
-            created=result.created,
-        )
-        if choice.logprobs:
-            metadata["logprobs"] = choice.logprobs
+        metadata, info = choice_metadata(result, choice)
         fields: dict[str, Any] = {}  # only what is there: each field given costs validation
         if additional:
             fields["additional_kwargs"] = additional
@@ -432,9 +451,6 @@ def result_to_chat_result(result: ChatResult) -> LCChatResult:
             id=result.id,
             **fields,
         )
-        info: dict[str, Any] = {"finish_reason": choice.finish_reason}
-        if choice.logprobs:
-            info["logprobs"] = choice.logprobs
         generations.append(ChatGeneration(message=message, generation_info=info))
     llm_output: dict[str, Any] = {
         "model_name": result.model,

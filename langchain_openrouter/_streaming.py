@@ -19,8 +19,9 @@ from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.outputs import ChatGenerationChunk
 
 from openrouter_core import ChatResult, ChatStreamChunk
+from openrouter_core.types.chat import ChatChoice
 
-from ._messages import response_metadata, usage_to_metadata
+from ._messages import choice_metadata, message_extras, usage_to_metadata
 
 __all__ = ["StreamConverter"]
 
@@ -62,29 +63,10 @@ class StreamConverter:
 
     def final_chunk(self, result: ChatResult) -> ChatGenerationChunk:
         """The closing chunk: usage and the metadata of the whole (merged) stream."""
-        choice = result.choices[0] if result.choices else None
-        finish_reason = choice.finish_reason if choice is not None else None
-        metadata = response_metadata(
-            result.id,
-            result.model,
-            result.provider,
-            finish_reason=finish_reason,
-            native_finish_reason=choice.native_finish_reason if choice is not None else None,
-            usage=result.usage,
-            attempts=result.attempts,
-            created=result.created,
-        )
-        info: dict[str, Any] = {"finish_reason": finish_reason}
-        if choice is not None and choice.logprobs:
-            metadata["logprobs"] = info["logprobs"] = choice.logprobs
-        additional: dict[str, Any] = {}
-        if choice is not None:
-            wire = choice.message
-            # Text, reasoning text and tool calls were streamed chunk by chunk already.
-            for key in ("reasoning_details", "refusal", "annotations", "images"):
-                value = getattr(wire, key)
-                if value:
-                    additional[key] = value
+        choice = result.choices[0] if result.choices else ChatChoice()
+        metadata, info = choice_metadata(result, choice)
+        additional = message_extras(choice.message)
+        additional.pop("reasoning_content", None)  # streamed chunk by chunk already
         message = AIMessageChunk(
             content="",
             additional_kwargs=additional,
