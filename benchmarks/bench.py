@@ -57,7 +57,7 @@ def compile_bytecode() -> None:
     installs don't, and this machine sets ``PYTHONDONTWRITEBYTECODE``), so that import
     times measure importing, not compiling every module from source on every run."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    targets = [*sorted({p for p in sys.path if p.endswith("site-packages")})]
+    targets = sorted({p for p in sys.path if p.endswith("site-packages")})
     targets += [str(ROOT / d) for d in ("shared", "langchain_openrouter", "llama_index_openrouter")]
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", "-j", "0", *targets],

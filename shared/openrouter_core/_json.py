@@ -23,10 +23,6 @@ except ImportError:  # pragma: no cover - exercised by the fallback tests via mo
     orjson = None  # type: ignore[assignment]
 
 
-def _std_loads(data: str | bytes) -> Any:
-    return json.loads(data)
-
-
 def _std_dumps(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -50,5 +46,5 @@ if orjson is not None:
             return _std_dumps(value)
 
 else:  # pragma: no cover - the standard library only
-    loads = _std_loads
+    loads = json.loads
     dumps = _std_dumps
