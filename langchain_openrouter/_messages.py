@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import (
     AIMessage,
@@ -323,11 +323,13 @@ def parse_tool_calls(
 
 def usage_to_metadata(usage: Usage) -> UsageMetadata:
     """OpenRouter usage as LangChain ``UsageMetadata`` (cache and reasoning details included)."""
-    metadata = UsageMetadata(
-        input_tokens=usage.prompt_tokens,
-        output_tokens=usage.completion_tokens,
-        total_tokens=usage.total_tokens or usage.prompt_tokens + usage.completion_tokens,
-    )
+    # A plain dict, cast at the end: langchain-core marks the detail keys with
+    # ``typing.NotRequired``, which type checkers targeting Python 3.10 do not read.
+    metadata: dict[str, Any] = {
+        "input_tokens": usage.prompt_tokens,
+        "output_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens or usage.prompt_tokens + usage.completion_tokens,
+    }
     prompt = usage.prompt_tokens_details
     if prompt is not None:
         inputs = InputTokenDetails()
@@ -348,7 +350,7 @@ def usage_to_metadata(usage: Usage) -> UsageMetadata:
             outputs["audio"] = completion.audio_tokens
         if outputs:
             metadata["output_token_details"] = outputs
-    return metadata
+    return cast("UsageMetadata", metadata)
 
 
 def response_metadata(

@@ -131,11 +131,14 @@ def resolve_structured_method(
     )
 
 
-def model_info(catalog: Catalog | None, model: str) -> ModelInfo | None:
-    """The catalog entry of ``model`` (``None`` for routers or without a catalog)."""
+def model_info(
+    catalog: Catalog | None, model: str, policy: CapabilityPolicy = "error"
+) -> ModelInfo | None:
+    """The catalog entry of ``model`` (``None`` for routers, without a catalog, or for
+    an id the catalog at hand does not know but may not refuse)."""
     if catalog is None or is_router(model):
         return None
-    return catalog.get(model)
+    return catalog.lookup(model, policy=policy)
 
 
 def json_schema_response_format(schema: Any, *, strict: bool | None) -> dict[str, Any]:

@@ -15,12 +15,11 @@ from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from openrouter_core import Catalog, ChatRequest
+from openrouter_core import Catalog, ChatOptions, SharedClients, split_chat_kwargs
+from openrouter_core._pickling import KeyNotPickled
 from openrouter_core.capabilities import CapabilityPolicy
-from openrouter_core.pickling import KeyNotPickled
-from openrouter_core.pool import SharedClients
 
-from ._client import build_settings, clients_for
+from ._client import clients_for
 from ._messages import result_to_chat_result, to_openrouter_messages
 from ._profile import profile_from_model_info
 from ._streaming import StreamConverter
@@ -66,11 +65,8 @@ _REQUEST_FIELDS = (
     "user",
     "session_id",
 )
-#: Call keywords that steer the client-side route rather than the request body.
-_ROUTING_KWARGS = ("fallback_models", "fallback", "max_fallback_price", "capability_check")
 #: Call keywords LangChain itself handles.
-_IGNORED_KWARGS = frozenset({"stream", "stream_options", "ls_structured_output_format"})
-_BODY_FIELDS = frozenset(ChatRequest.model_fields) - {"extra_body", "messages"}
+_IGNORED_KWARGS = frozenset({"stream", "ls_structured_output_format"})
 
 
 class ChatOpenRouter(KeyNotPickled, BaseChatModel):
@@ -321,8 +317,10 @@ class ChatOpenRouter(KeyNotPickled, BaseChatModel):
         return profile_from_model_info(info) if info is not None else None
 
     def load_profile(self) -> ModelProfile | None:
-        """Load the catalog (from the network if needed), set and return :attr:`profile`."""
-        info = model_info(self._catalog(), self.model)
+        """Refresh the catalog from the network (when it answers), then set and return
+        :attr:`profile` from it."""
+        catalog = self._clients().sync.ensure_catalog()
+        info = catalog.find(self.model)
         if info is not None:
             self.profile = profile_from_model_info(info)
         return self.profile
@@ -330,7 +328,7 @@ class ChatOpenRouter(KeyNotPickled, BaseChatModel):
     # ------------------------------------------------------------------ clients and requests
 
     def _clients(self) -> SharedClients:
-        settings = build_settings(
+        return clients_for(
             api_key=self.api_key,
             base_url=self.base_url,
             timeout=self.timeout,
@@ -341,46 +339,34 @@ class ChatOpenRouter(KeyNotPickled, BaseChatModel):
             default_headers=self.default_headers,
             capability_check=self.capability_check,
         )
-        return clients_for(settings)
 
     def _catalog(self) -> Catalog | None:
-        """The loaded catalog, or ``None`` when capability checks are off."""
+        """The freshest catalog at hand without a network call (memory, disk cache or
+        the bundled snapshot), or ``None`` when capability checks are off."""
         if self.capability_check == "off":
             return None
-        return self._clients().catalog.ensure()
+        return self._clients().catalog.current()
 
     def _route(self) -> list[str]:
         return [self.model, *(self.fallback_models or ())]
 
     def _build_request(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    ) -> tuple[dict[str, Any], ChatOptions]:
         """The request body and the routing options of one call."""
-        body = self._default_params
-        extra: dict[str, Any] = {}
-        routing: dict[str, Any] = {
-            "fallback_models": self.fallback_models or (),
-            "fallback": self.fallback,
-            "max_fallback_price": self.max_fallback_price,
-        }
-        for source in (self.model_kwargs, kwargs):
-            for key, value in source.items():
-                if key in _ROUTING_KWARGS:
-                    routing[key] = value or (() if key == "fallback_models" else value)
-                elif key in _IGNORED_KWARGS:
-                    continue
-                elif key in _BODY_FIELDS:
-                    body[key] = value
-                else:
-                    extra[key] = value
+        options = ChatOptions(
+            tuple(self.fallback_models or ()), self.fallback, self.max_fallback_price
+        )
+        call = {k: v for k, v in kwargs.items() if k not in _IGNORED_KWARGS}
+        body, options = split_chat_kwargs(
+            self._default_params, self.model_kwargs, call, options=options
+        )
         if stop:
             body["stop"] = stop
         elif not body.get("stop"):
             body.pop("stop", None)
         body["messages"] = to_openrouter_messages(messages)
-        if extra:
-            body["extra_body"] = extra
-        return body, routing
+        return body, options
 
     def _generate(
         self,
@@ -389,8 +375,8 @@ class ChatOpenRouter(KeyNotPickled, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> LCChatResult:
-        body, routing = self._build_request(messages, stop, kwargs)
-        result = self._clients().sync.chat(body, **routing)
+        body, options = self._build_request(messages, stop, kwargs)
+        result = self._clients().sync.chat(body, **vars(options))
         return result_to_chat_result(result)
 
     async def _agenerate(
@@ -400,8 +386,8 @@ class ChatOpenRouter(KeyNotPickled, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> LCChatResult:
-        body, routing = self._build_request(messages, stop, kwargs)
-        result = await self._clients().async_client().chat(body, **routing)
+        body, options = self._build_request(messages, stop, kwargs)
+        result = await self._clients().async_client().chat(body, **vars(options))
         return result_to_chat_result(result)
 
     def _stream(
@@ -411,8 +397,8 @@ class ChatOpenRouter(KeyNotPickled, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        body, routing = self._build_request(messages, stop, kwargs)
-        stream = self._clients().sync.chat_stream(body, **routing)
+        body, options = self._build_request(messages, stop, kwargs)
+        stream = self._clients().sync.chat_stream(body, **vars(options))
         converter = StreamConverter()
         convert = converter.convert
         try:
@@ -431,8 +417,8 @@ class ChatOpenRouter(KeyNotPickled, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        body, routing = self._build_request(messages, stop, kwargs)
-        stream = await self._clients().async_client().chat_stream(body, **routing)
+        body, options = self._build_request(messages, stop, kwargs)
+        stream = await self._clients().async_client().chat_stream(body, **vars(options))
         converter = StreamConverter()
         convert = converter.convert
         try:
@@ -508,7 +494,7 @@ class ChatOpenRouter(KeyNotPickled, BaseChatModel):
         if schema is None and method != "json_mode":
             raise ValueError("schema is required unless method='json_mode'")
         catalog = self._catalog()
-        info = model_info(catalog, self.model)
+        info = model_info(catalog, self.model, self.capability_check)
         chosen = resolve_structured_method(method, info, catalog, self.capability_check)
         trace = {"kwargs": {"method": chosen, "strict": strict}, "schema": schema}
         llm: Runnable[LanguageModelInput, Any]

@@ -9,10 +9,10 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from openrouter_core.pickling import KeyNotPickled
-from openrouter_core.pool import SharedClients
+from openrouter_core import SharedClients
+from openrouter_core._pickling import KeyNotPickled
 
-from ._client import build_settings, clients_for
+from ._client import clients_for
 
 __all__ = ["OpenRouterEmbeddings"]
 
@@ -71,16 +71,14 @@ class OpenRouterEmbeddings(KeyNotPickled, BaseModel, Embeddings):
 
     def _clients(self) -> SharedClients:
         return clients_for(
-            build_settings(
-                api_key=self.api_key,
-                base_url=self.base_url,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                app_url=self.app_url,
-                app_title=self.app_title,
-                app_categories=self.app_categories,
-                default_headers=self.default_headers,
-            )
+            api_key=self.api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            app_url=self.app_url,
+            app_title=self.app_title,
+            app_categories=self.app_categories,
+            default_headers=self.default_headers,
         )
 
     def _request(self, texts: list[str]) -> dict[str, Any]:

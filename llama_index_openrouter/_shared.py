@@ -1,19 +1,19 @@
 """What the LLM and the embedding model share: finding the pooled clients.
 
 Model objects are cheap and recreated often, so they never own a connection:
-they describe their configuration as a hashable
-:class:`~openrouter_core.pool.ClientSettings` and look the clients up in the
-process-wide pool on every call (a dict lookup).
+they hand their settings to :func:`openrouter_core.shared_clients_for` (the same
+function the LangChain adapter uses) on every call, which memoises the
+resulting :class:`~openrouter_core.Settings` and returns the pooled clients.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from openrouter_core.capabilities import CapabilityPolicy
-from openrouter_core.config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, SecretKey
-from openrouter_core.pool import ClientSettings, SharedClients, shared_clients
+from openrouter_core import SharedClients, shared_clients_for
+from openrouter_core.settings import API_BASE_ENV, API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
 
 __all__ = ["clients_for", "resolve_api_base", "resolve_api_key"]
 
@@ -25,8 +25,10 @@ def resolve_api_key(value: str | None) -> str | None:
 
 
 def resolve_api_base(value: str | None) -> str:
-    """The base URL given, else ``$OPENROUTER_BASE_URL``, else OpenRouter's."""
-    return (value or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+    """The base URL given, else ``$OPENROUTER_BASE_URL`` / ``$OPENROUTER_API_BASE``,
+    else OpenRouter's."""
+    url = value or os.environ.get(BASE_URL_ENV) or os.environ.get(API_BASE_ENV)
+    return (url or DEFAULT_BASE_URL).rstrip("/")
 
 
 def clients_for(
@@ -39,18 +41,17 @@ def clients_for(
     app_title: str | None = None,
     app_categories: Sequence[str] | None = None,
     default_headers: Mapping[str, str] | None = None,
-    capability_check: CapabilityPolicy = "error",
+    **more: Any,
 ) -> SharedClients:
     """The shared sync/async clients and catalog of one configuration."""
-    settings = ClientSettings(
-        api_key=SecretKey(api_key) if api_key else None,
+    return shared_clients_for(
+        api_key=api_key,
         base_url=api_base or None,
         timeout=timeout,
         max_retries=max_retries,
         app_url=app_url,
         app_title=app_title,
         app_categories=tuple(app_categories or ()),
-        extra_headers=tuple(sorted(default_headers.items())) if default_headers else (),
-        capability_check=capability_check,
+        headers=dict(default_headers or {}),
+        **more,
     )
-    return shared_clients(settings)

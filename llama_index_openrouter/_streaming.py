@@ -1,24 +1,23 @@
 """Streamed replies as LlamaIndex responses, built without per-chunk validation.
 
-Each chunk's ``ChatResponse`` holds the reply so far (LlamaIndex's convention) and
-its ``delta``; reasoning pieces arrive as ``additional_kwargs["thinking_delta"]``
-(what ``FunctionAgent`` streams as ``AgentStream.thinking_delta``). After the last
-chunk one more response carries the whole reply with usage, cost, the serving model
-and the fallback attempts.
+Each response holds the reply so far (LlamaIndex's convention) and its ``delta``;
+reasoning pieces arrive as ``additional_kwargs["thinking_delta"]`` (what
+``FunctionAgent`` streams as ``AgentStream.thinking_delta``). Tool-call pieces are
+merged once, by the shared client's stream accumulator; this module only turns
+the merged calls into ``ToolCallBlock``\\ s. After the last chunk one more
+response carries the whole reply with usage, cost, the serving model and the
+fallback attempts.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
     CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
     MessageRole,
     TextBlock,
     ThinkingBlock,
@@ -26,18 +25,14 @@ from llama_index.core.base.llms.types import (
 )
 
 from openrouter_core import AsyncChatStream, ChatResult, ChatStream, ChatStreamChunk
+from openrouter_core._stream import StreamAccumulator
 
 from ._messages import result_to_chat_response, result_to_completion_response, tool_block
 
-__all__ = [
-    "ChatStreamState",
-    "achat_chunks",
-    "acompletion_chunks",
-    "chat_chunks",
-    "completion_chunks",
-]
+__all__ = ["ChatStreamState", "astream_responses", "stream_responses"]
 
 _ASSISTANT = MessageRole.ASSISTANT
+Response = ChatResponse | CompletionResponse
 
 
 class ChatStreamState:
@@ -48,56 +43,14 @@ class ChatStreamState:
     Chunks that carry no output (role-only, usage, finish) give ``None``.
     """
 
-    __slots__ = ("_calls", "_thinking", "_tool_blocks", "reasoning", "text")
+    __slots__ = ("_thinking", "_tool_blocks", "chat", "reasoning", "text")
 
-    def __init__(self) -> None:
+    def __init__(self, *, chat: bool = True) -> None:
+        self.chat = chat
         self.text = ""
         self.reasoning = ""
         self._thinking: ThinkingBlock | None = None
-        self._calls: dict[int, list[Any]] = {}
         self._tool_blocks: list[ToolCallBlock] = []
-
-    def _feed(self, chunk: ChatStreamChunk) -> tuple[str, str] | None:
-        choices = chunk.data.get("choices")
-        if not choices:
-            return None
-        delta = choices[0].get("delta")
-        if not delta:
-            return None
-        text = delta.get("content") or ""
-        reasoning = delta.get("reasoning") or ""
-        calls = delta.get("tool_calls")
-        if not (text or reasoning or calls):
-            return None
-        if text:
-            self.text += text
-        if reasoning:
-            self.reasoning += reasoning
-            self._thinking = ThinkingBlock.model_construct(
-                content=self.reasoning, num_tokens=None, additional_information={}
-            )
-        if calls:
-            self._merge_calls(calls)
-        return text, reasoning
-
-    def _merge_calls(self, deltas: list[dict[str, Any]]) -> None:
-        for position, delta in enumerate(deltas):
-            index = delta.get("index", position)
-            function = delta.get("function") or {}
-            call = self._calls.get(index)
-            if call is None:
-                call = self._calls[index] = [delta.get("id"), function.get("name") or "", ""]
-            else:
-                if delta.get("id") and not call[0]:
-                    call[0] = delta["id"]
-                if function.get("name") and not call[1]:
-                    call[1] = function["name"]
-            if function.get("arguments"):
-                call[2] += function["arguments"]
-        self._tool_blocks = [
-            tool_block(c[0], c[1], c[2], final=False)
-            for _, c in sorted(self._calls.items(), key=lambda item: item[0])
-        ]
 
     def _blocks(self) -> list[Any]:
         blocks: list[Any] = [self._thinking] if self._thinking is not None else []
@@ -106,12 +59,29 @@ class ChatStreamState:
         blocks.extend(self._tool_blocks)
         return blocks
 
-    def chat_chunk(self, chunk: ChatStreamChunk) -> ChatResponse | None:
-        """The ``ChatResponse`` for one chunk (``None`` if it carries no output)."""
-        fed = self._feed(chunk)
-        if fed is None:
+    def convert(self, chunk: ChatStreamChunk, acc: StreamAccumulator | None) -> Response | None:
+        """The response for one chunk (``None`` if it carries nothing to show)."""
+        text, reasoning, calls = chunk.content, chunk.reasoning, chunk.tool_call_deltas
+        if not (text or reasoning or calls):
             return None
-        text, reasoning = fed
+        if text:
+            self.text += text
+        if not self.chat:
+            if not text:
+                return None
+            return CompletionResponse.model_construct(
+                text=self.text, delta=text, raw=chunk.data, logprobs=None, additional_kwargs={}
+            )
+        if reasoning:
+            self.reasoning += reasoning
+            self._thinking = ThinkingBlock.model_construct(
+                content=self.reasoning, num_tokens=None, additional_information={}
+            )
+        if calls and acc is not None:
+            self._tool_blocks = [
+                tool_block(c["id"], c["function"]["name"], c["function"]["arguments"], final=False)
+                for c in acc.tool_calls()
+            ]
         message = ChatMessage.model_construct(
             role=_ASSISTANT, blocks=self._blocks(), additional_kwargs={}
         )
@@ -123,76 +93,38 @@ class ChatStreamState:
             additional_kwargs={"thinking_delta": reasoning} if reasoning else {},
         )
 
-    def completion_chunk(self, chunk: ChatStreamChunk) -> CompletionResponse | None:
-        """The ``CompletionResponse`` for one chunk (``None`` if it carries no text)."""
-        fed = self._feed(chunk)
-        if fed is None or not fed[0]:
-            return None
-        return CompletionResponse.model_construct(
-            text=self.text, delta=fed[0], raw=chunk.data, logprobs=None, additional_kwargs={}
-        )
-
-    @staticmethod
-    def final_chat(result: ChatResult) -> ChatResponse:
+    def final(self, result: ChatResult) -> Response:
         """The last response of a stream: the whole reply with usage, cost and route."""
-        response = result_to_chat_response(result)
-        response.delta = ""
-        return response
-
-    @staticmethod
-    def final_completion(result: ChatResult) -> CompletionResponse:
-        response = result_to_completion_response(result)
+        response: Response = (
+            result_to_chat_response(result) if self.chat else result_to_completion_response(result)
+        )
         response.delta = ""
         return response
 
 
-def chat_chunks(stream: ChatStream) -> ChatResponseGen:
-    state = ChatStreamState()
-    convert = state.chat_chunk
+def stream_responses(stream: ChatStream, *, chat: bool) -> Generator[Any, None, None]:
+    """Chat (``chat=True``) or completion responses of a sync stream."""
+    state = ChatStreamState(chat=chat)
+    convert = state.convert
     try:
         for chunk in stream:
-            response = convert(chunk)
+            response = convert(chunk, stream.accumulator)
             if response is not None:
                 yield response
-        yield state.final_chat(stream.result())
+        yield state.final(stream.result())
     finally:
         stream.close()
 
 
-async def achat_chunks(stream: AsyncChatStream) -> ChatResponseAsyncGen:
-    state = ChatStreamState()
-    convert = state.chat_chunk
+async def astream_responses(stream: AsyncChatStream, *, chat: bool) -> AsyncGenerator[Any, None]:
+    """Chat (``chat=True``) or completion responses of an async stream."""
+    state = ChatStreamState(chat=chat)
+    convert = state.convert
     try:
         async for chunk in stream:
-            response = convert(chunk)
+            response = convert(chunk, stream.accumulator)
             if response is not None:
                 yield response
-        yield state.final_chat(stream.result())
-    finally:
-        await stream.aclose()
-
-
-def completion_chunks(stream: ChatStream) -> CompletionResponseGen:
-    state = ChatStreamState()
-    convert = state.completion_chunk
-    try:
-        for chunk in stream:
-            response = convert(chunk)
-            if response is not None:
-                yield response
-        yield state.final_completion(stream.result())
-    finally:
-        stream.close()
-
-
-async def acompletion_chunks(stream: AsyncChatStream) -> CompletionResponseAsyncGen:
-    state = ChatStreamState()
-    convert = state.completion_chunk
-    try:
-        async for chunk in stream:
-            response = convert(chunk)
-            if response is not None:
-                yield response
-        yield state.final_completion(stream.result())
+        yield state.final(stream.result())
     finally:
         await stream.aclose()

@@ -7,9 +7,9 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import Field, model_validator
 
-from openrouter_core.config import DEFAULT_BASE_URL
-from openrouter_core.pickling import KeyNotPickled
-from openrouter_core.pool import SharedClients
+from openrouter_core import SharedClients
+from openrouter_core._pickling import KeyNotPickled
+from openrouter_core.settings import DEFAULT_BASE_URL
 
 from ._shared import clients_for, resolve_api_base, resolve_api_key
 

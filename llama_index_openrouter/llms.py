@@ -24,14 +24,15 @@ from llama_index.core.llms.llm import ToolSelection
 
 from openrouter_core import (
     Catalog,
-    ChatRequest,
+    ChatOptions,
     ModelInfo,
     OpenRouterError,
+    SharedClients,
+    split_chat_kwargs,
 )
-from openrouter_core.config import DEFAULT_BASE_URL
+from openrouter_core._pickling import KeyNotPickled
 from openrouter_core.model_ids import is_router
-from openrouter_core.pickling import KeyNotPickled
-from openrouter_core.pool import SharedClients
+from openrouter_core.settings import DEFAULT_BASE_URL
 
 from ._messages import (
     parse_tool_kwargs,
@@ -40,7 +41,7 @@ from ._messages import (
     to_openrouter_messages,
 )
 from ._shared import clients_for, resolve_api_base, resolve_api_key
-from ._streaming import achat_chunks, acompletion_chunks, chat_chunks, completion_chunks
+from ._streaming import astream_responses, stream_responses
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -48,12 +49,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MODEL", "OpenRouter"]
 
 DEFAULT_MODEL = "openai/gpt-4o-mini"
-#: Call keywords that steer the client-side route rather than the request body.
-_ROUTING_KWARGS = frozenset(
-    {"fallback_models", "fallback", "max_fallback_price", "capability_check"}
-)
-_IGNORED_KWARGS = frozenset({"stream", "formatted"})
-_BODY_FIELDS = frozenset(ChatRequest.model_fields) - {"extra_body", "messages", "stream"}
+#: Call keywords LlamaIndex itself handles.
+_IGNORED_KWARGS = frozenset({"formatted"})
 _USER = MessageRole.USER
 
 
@@ -194,19 +191,19 @@ class OpenRouter(KeyNotPickled, FunctionCallingLLM):
 
     @property
     def catalog(self) -> Catalog:
-        """The loaded model catalog (shared by every model object of this configuration)."""
-        return self._clients().catalog.ensure()
+        """The freshest model catalog at hand, without a network call (memory, disk
+        cache or the bundled snapshot); shared by every object of its catalog source.
+        Requests refresh it when it is stale."""
+        return self._clients().catalog.current()
 
     @property
     def model_info(self) -> ModelInfo | None:
         """The catalog entry of :attr:`model` (``None`` for routers such as
-        ``openrouter/auto``); an unknown id raises ``UnknownModelError`` (with
-        ``capability_check="off"`` it gives ``None``)."""
+        ``openrouter/auto``, and for an id the catalog at hand does not know but may
+        not refuse); an unknown id raises ``UnknownModelError`` against a live catalog."""
         if is_router(self.model):
             return None
-        if self.capability_check == "off":
-            return self.catalog.find(self.model)
-        return self.catalog.get(self.model)
+        return self.catalog.lookup(self.model, policy=self.capability_check)
 
     @property
     def metadata(self) -> LLMMetadata:
@@ -233,7 +230,7 @@ class OpenRouter(KeyNotPickled, FunctionCallingLLM):
             tuple(self.fallback_models),
             self.capability_check,
             id(catalog),
-            catalog.refresh_count if catalog is not None else 0,
+            (catalog.fetched_at, catalog.refresh_count) if catalog is not None else None,
         )
         cached = self._metadata_cache
         if cached is not None and cached[0] == key:
@@ -288,7 +285,7 @@ class OpenRouter(KeyNotPickled, FunctionCallingLLM):
 
     def _request(
         self, messages: list[dict[str, Any]], kwargs: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    ) -> tuple[dict[str, Any], ChatOptions]:
         """The request body and the routing options of one call."""
         body: dict[str, Any] = {"model": self.model}
         if self.temperature is not None:
@@ -299,34 +296,20 @@ class OpenRouter(KeyNotPickled, FunctionCallingLLM):
             value = getattr(self, name)
             if value is not None:
                 body[name] = value
-        routing: dict[str, Any] = {
-            "fallback_models": self.fallback_models,
-            "fallback": self.fallback,
-            "max_fallback_price": self.max_fallback_price,
-        }
-        extra: dict[str, Any] = {}
-        for source in (self.additional_kwargs, kwargs):
-            for key, value in source.items():
-                if key in _BODY_FIELDS:
-                    if value is not None:
-                        body[key] = value
-                elif key in _ROUTING_KWARGS:
-                    routing[key] = value if value is not None or key != "fallback_models" else ()
-                elif key not in _IGNORED_KWARGS:
-                    extra[key] = value
+        options = ChatOptions(tuple(self.fallback_models), self.fallback, self.max_fallback_price)
+        call = {k: v for k, v in kwargs.items() if k not in _IGNORED_KWARGS}
+        body, options = split_chat_kwargs(body, self.additional_kwargs, call, options=options)
         body["messages"] = messages
-        if extra:
-            body["extra_body"] = extra
-        return body, routing
+        return body, options
 
     def _chat_request(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    ) -> tuple[dict[str, Any], ChatOptions]:
         return self._request(to_openrouter_messages(messages), kwargs)
 
     def _prompt_request(
         self, prompt: str, kwargs: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    ) -> tuple[dict[str, Any], ChatOptions]:
         return self._request([{"role": "user", "content": prompt}], kwargs)
 
     # ------------------------------------------------------------------ chat and complete
@@ -334,25 +317,25 @@ class OpenRouter(KeyNotPickled, FunctionCallingLLM):
     @llm_chat_callback()
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body, routing = self._chat_request(messages, kwargs)
-        return result_to_chat_response(self._clients().sync.chat(body, **routing))
+        return result_to_chat_response(self._clients().sync.chat(body, **vars(routing)))
 
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body, routing = self._chat_request(messages, kwargs)
-        result = await self._clients().async_client().chat(body, **routing)
+        result = await self._clients().async_client().chat(body, **vars(routing))
         return result_to_chat_response(result)
 
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
         body, routing = self._prompt_request(prompt, kwargs)
-        return result_to_completion_response(self._clients().sync.chat(body, **routing))
+        return result_to_completion_response(self._clients().sync.chat(body, **vars(routing)))
 
     @llm_completion_callback()
     async def acomplete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponse:
         body, routing = self._prompt_request(prompt, kwargs)
-        result = await self._clients().async_client().chat(body, **routing)
+        result = await self._clients().async_client().chat(body, **vars(routing))
         return result_to_completion_response(result)
 
     # The request is planned (validated, capability-checked) when these are called;
@@ -361,30 +344,30 @@ class OpenRouter(KeyNotPickled, FunctionCallingLLM):
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         body, routing = self._chat_request(messages, kwargs)
-        return chat_chunks(self._clients().sync.chat_stream(body, **routing))
+        return stream_responses(self._clients().sync.chat_stream(body, **vars(routing)), chat=True)
 
     @llm_chat_callback()
     async def astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         body, routing = self._chat_request(messages, kwargs)
-        stream = await self._clients().async_client().chat_stream(body, **routing)
-        return achat_chunks(stream)
+        stream = await self._clients().async_client().chat_stream(body, **vars(routing))
+        return astream_responses(stream, chat=True)
 
     @llm_completion_callback()
     def stream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseGen:
         body, routing = self._prompt_request(prompt, kwargs)
-        return completion_chunks(self._clients().sync.chat_stream(body, **routing))
+        return stream_responses(self._clients().sync.chat_stream(body, **vars(routing)), chat=False)
 
     @llm_completion_callback()
     async def astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
         body, routing = self._prompt_request(prompt, kwargs)
-        stream = await self._clients().async_client().chat_stream(body, **routing)
-        return acompletion_chunks(stream)
+        stream = await self._clients().async_client().chat_stream(body, **vars(routing))
+        return astream_responses(stream, chat=False)
 
     # ------------------------------------------------------------------ tool calling
 

@@ -103,11 +103,11 @@ def openrouter_request_hooks() -> list[Any]:
 @pytest.fixture(autouse=True)
 def _fresh_shared_clients() -> Iterator[None]:
     """Each test gets its own shared clients (and so its own cooldowns)."""
-    from openrouter_core import pool
+    from openrouter_core import close_shared_clients
 
-    pool._registry.clear()
+    close_shared_clients()
     yield
-    pool._registry.clear()
+    close_shared_clients()
 
 
 @pytest.fixture

@@ -7,12 +7,21 @@ retries, capability checks and fallback routing; the :class:`Catalog` of
 models is the source of truth for what each model can do.
 """
 
+from ._async.client import AsyncChatStream, AsyncOpenRouterClient
+from ._base_client import ChatOptions, split_chat_kwargs
+from ._pool import (
+    SharedClients,
+    aclose_shared_clients,
+    close_shared_clients,
+    shared_clients,
+    shared_clients_for,
+)
+from ._retries import RetryPolicy
+from ._stream import ChatStreamChunk, StreamAccumulator
+from ._sync.client import ChatStream, OpenRouterClient
 from ._version import __version__
-from .async_client import AsyncChatStream, AsyncOpenRouterClient
 from .capabilities import CapabilityPolicy, CapabilityWarning, Requirements, requirements_of
-from .catalog import Catalog, CatalogUnavailableError
-from .client import ChatStream, OpenRouterClient
-from .config import DEFAULT_BASE_URL, ClientConfig, SecretKey, Timeouts
+from .catalog import Catalog, CatalogUnavailableError, CatalogWarning
 from .errors import (
     AllModelsFailedError,
     APIConnectionError,
@@ -22,6 +31,7 @@ from .errors import (
     BadGatewayError,
     BadRequestError,
     CapabilityError,
+    ClientClosedError,
     ConfigurationError,
     ContextLengthExceededError,
     GoneError,
@@ -44,10 +54,9 @@ from .errors import (
     UnknownModelError,
     UnprocessableEntityError,
 )
-from .retries import RetryPolicy
-from .routing import Attempt, CooldownRegistry, FallbackPolicy
-from .stream import ChatStreamChunk, StreamAccumulator
-from .types import ChatRequest, ChatResult, ModelInfo, Usage
+from .routing import CooldownRegistry, FallbackPolicy
+from .settings import DEFAULT_BASE_URL, SecretKey, Settings, Timeouts
+from .types import Attempt, ChatRequest, ChatResult, ModelInfo, Usage
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -66,11 +75,13 @@ __all__ = [
     "CapabilityWarning",
     "Catalog",
     "CatalogUnavailableError",
+    "CatalogWarning",
+    "ChatOptions",
     "ChatRequest",
     "ChatResult",
     "ChatStream",
     "ChatStreamChunk",
-    "ClientConfig",
+    "ClientClosedError",
     "ConfigurationError",
     "ContextLengthExceededError",
     "CooldownRegistry",
@@ -96,6 +107,8 @@ __all__ = [
     "RetryPolicy",
     "SecretKey",
     "ServiceUnavailableError",
+    "Settings",
+    "SharedClients",
     "StreamAccumulator",
     "StreamInterruptedError",
     "Timeouts",
@@ -103,5 +116,10 @@ __all__ = [
     "UnprocessableEntityError",
     "Usage",
     "__version__",
+    "aclose_shared_clients",
+    "close_shared_clients",
     "requirements_of",
+    "shared_clients",
+    "shared_clients_for",
+    "split_chat_kwargs",
 ]

@@ -1,5 +1,10 @@
-"""What the sync and async clients share: configuration, the catalog, the route
-planning of a chat request, and the parsing of its reply."""
+"""What the sync and async clients share: settings, the catalog, the planning of a
+chat request, the splitting of call keywords, and the parsing of replies.
+
+Nothing here does I/O; :mod:`openrouter_core._async.client` (and the sync client
+generated from it) only move bytes and run the loop that
+:class:`~openrouter_core.routing.RouteRun` steers.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,38 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._http import Call, load_json
+from ._http import Call, RequestHeaders, load_json
+from ._retries import RetryPolicy
+from ._stream import new_tool_call_id
 from .capabilities import CapabilityPolicy, Requirements, requirements_of
-from .catalog import Catalog
-from .config import ClientConfig, SecretKey, Timeouts
-from .errors import InvalidRequestError, OpenRouterError
-from .retries import RetryPolicy
-from .routing import Attempt, CooldownRegistry, FallbackPolicy, RouteRun, plan_route
+from .catalog import Catalog, shared_catalog
+from .errors import ConfigurationError, InvalidRequestError
+from .routing import CooldownRegistry, FallbackPolicy, RouteRun, plan_route
+from .settings import PUBLIC_CATALOG_URL, Settings
+from .types.attempts import Attempt
 from .types.chat import ChatRequest, ChatResult
 
-__all__ = ["BaseClient", "ChatOptions", "PreparedChat"]
+__all__ = [
+    "BODY_FIELDS",
+    "ROUTING_KEYWORDS",
+    "BaseClient",
+    "ChatOptions",
+    "FallbackMode",
+    "PreparedChat",
+    "catalog_sources",
+    "chat_call",
+    "parse_chat",
+    "split_chat_kwargs",
+]
 
 FallbackMode = Literal["auto"] | None
+
+#: Call keywords that steer the client-side route rather than the request body.
+ROUTING_KEYWORDS = frozenset(
+    {"fallback_models", "fallback", "max_fallback_price", "capability_check"}
+)
+#: Every parameter of a ``/chat/completions`` body this package knows by name.
+BODY_FIELDS = frozenset(ChatRequest.model_fields) - {"extra_body", "messages"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +55,50 @@ class ChatOptions:
     fallback: FallbackMode = None
     max_fallback_price: float | None = None
     capability_check: CapabilityPolicy | None = None
+
+
+def split_chat_kwargs(
+    body: dict[str, Any], *sources: Mapping[str, Any], options: ChatOptions | None = None
+) -> tuple[dict[str, Any], ChatOptions]:
+    """Split framework keywords into the request body and the routing options.
+
+    Known body parameters go into ``body``; routing keywords into the options;
+    ``extra_body`` (a dict) is merged into the top level of the request, as the
+    OpenAI SDK does; anything else is sent as given (through ``extra_body``, so it
+    is never dropped). ``stream`` is decided by the method called, never by a
+    keyword. Later sources win.
+    """
+    opts: dict[str, Any] = {
+        "fallback_models": tuple(options.fallback_models) if options else (),
+        "fallback": options.fallback if options else None,
+        "max_fallback_price": options.max_fallback_price if options else None,
+        "capability_check": options.capability_check if options else None,
+    }
+    extra: dict[str, Any] = dict(body.pop("extra_body", None) or {})
+    for source in sources:
+        for key, value in source.items():
+            if key in ROUTING_KEYWORDS:
+                opts[key] = tuple(value or ()) if key == "fallback_models" else value
+            elif key == "stream":
+                continue
+            elif key == "extra_body":
+                if value:
+                    if not isinstance(value, Mapping):
+                        raise InvalidRequestError(
+                            "extra_body must be a dict of request fields, got "
+                            f"{type(value).__name__}"
+                        )
+                    extra.update(value)
+            elif key in BODY_FIELDS:
+                if value is None:
+                    body.pop(key, None)
+                else:
+                    body[key] = value
+            else:
+                extra[key] = value
+    if extra:
+        body["extra_body"] = extra
+    return body, ChatOptions(**opts)
 
 
 @dataclass
@@ -46,93 +115,143 @@ class PreparedChat:
             return self.body
         return {**self.body, "model": model}
 
-    def start(self, cooldowns: CooldownRegistry, policy: FallbackPolicy) -> RouteRun:
-        return RouteRun(list(self.candidates), cooldowns, policy, attempts=list(self.skipped))
 
-
-def _parse_chat(content: bytes) -> ChatResult:
-    payload = load_json(content)
-    return ChatResult.model_validate(payload)
+def parse_chat(content: bytes) -> ChatResult:
+    """A ``/chat/completions`` reply; tool calls without an id get one."""
+    result = ChatResult.model_validate(load_json(content))
+    for choice in result.choices:
+        for call in choice.message.tool_calls or ():
+            if not call.id:
+                call.id = new_tool_call_id()
+    return result
 
 
 def chat_call(body: dict[str, Any], *, stream: bool = False) -> Call[ChatResult]:
     return Call(
-        "POST", "/chat/completions", _parse_chat, body=body, model=body.get("model"), stream=stream
+        "POST", "/chat/completions", parse_chat, body=body, model=body.get("model"), stream=stream
     )
 
 
+def catalog_sources(settings: Settings) -> list[tuple[str, bool]]:
+    """Where the catalog comes from, in order: ``(url, send the key)``.
+
+    ``catalog_url`` when set; else the API base's ``/models``, then (for a base URL
+    other than OpenRouter's, e.g. a proxy that does not serve ``/models``)
+    OpenRouter's public catalog, which needs no key. The first is the catalog's
+    identity: one catalog (in memory and on disk) per source, whatever the key."""
+    if settings.catalog_url:
+        same_origin = settings.catalog_url.startswith(settings.base_url + "/")
+        return [(settings.catalog_url, same_origin)]
+    own = settings.base_url + "/models"
+    if own == PUBLIC_CATALOG_URL:
+        return [(own, True)]
+    return [(own, True), (PUBLIC_CATALOG_URL, False)]
+
+
+def _models_payload(content: bytes) -> Any:
+    payload = load_json(content)
+    if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
+        raise ValueError("a /models reply must be an object with a 'data' list")
+    return payload
+
+
 class BaseClient:
-    """Configuration and chat planning shared by both clients.
+    """Settings and chat planning shared by both clients.
 
     Args:
-        api_key: OpenRouter key; default ``$OPENROUTER_API_KEY``.
-        base_url: default ``$OPENROUTER_BASE_URL`` or ``https://openrouter.ai/api/v1``.
-        app_url, app_title, app_categories: attribution headers.
-        extra_headers: sent with every request.
-        timeout: seconds (or a :class:`Timeouts`).
-        max_retries: retries of retryable failures (default 2).
-        capability_check: ``"error"`` (default), ``"warn"`` or ``"off"``.
-        catalog: share one :class:`Catalog` between clients; default: one per client.
-        catalog_ttl: seconds before the catalog is refreshed.
+        settings: a :class:`~openrouter_core.Settings`; or give its fields as keywords
+            (``api_key``, ``base_url``, ``catalog_url``, ``app_url``, ``app_title``,
+            ``app_categories``, ``headers`` / ``extra_headers``, ``timeout``,
+            ``max_retries``, ``max_retry_wait``, ``max_concurrent_requests``,
+            ``capability_check``, ``allow_insecure_http``, ``rate_limit``).
+        catalog: share one :class:`Catalog`; default: the process-wide catalog of
+            the settings' catalog source (shared by every key).
+        catalog_ttl: seconds before the catalog is refreshed (with ``catalog=None``).
         fallback_policy: which failures move a route to its next model.
         retry_policy: backoff settings (tests inject a fake sleep).
-        allow_insecure_http: allow a non-loopback ``http://`` base URL.
+        cooldowns: share model cooldowns between clients.
     """
 
     def __init__(
         self,
+        settings: Settings | None = None,
         *,
-        api_key: str | SecretKey | None = None,
-        base_url: str | None = None,
-        app_url: str | None = None,
-        app_title: str | None = None,
-        app_categories: Sequence[str] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: float | Timeouts | None = None,
-        max_retries: int = 2,
-        max_connections: int = 100,
-        capability_check: CapabilityPolicy = "error",
         catalog: Catalog | None = None,
-        catalog_ttl: float = 3600.0,
+        catalog_ttl: float | None = None,
         fallback_policy: FallbackPolicy | None = None,
         retry_policy: RetryPolicy | None = None,
         cooldowns: CooldownRegistry | None = None,
-        allow_insecure_http: bool = False,
+        **settings_kwargs: Any,
     ) -> None:
-        self.config = ClientConfig.build(
-            api_key=api_key,
-            base_url=base_url,
-            app_url=app_url,
-            app_title=app_title,
-            app_categories=app_categories,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_connections=max_connections,
-            allow_insecure_http=allow_insecure_http,
-        )
-        if capability_check not in ("error", "warn", "off"):
-            raise InvalidRequestError(
-                f"capability_check must be 'error', 'warn' or 'off', got {capability_check!r}"
+        if settings is None:
+            if "extra_headers" in settings_kwargs:
+                settings_kwargs["headers"] = settings_kwargs.pop("extra_headers")
+            try:
+                settings = Settings.build(**settings_kwargs)
+            except TypeError as exc:
+                raise ConfigurationError(f"{type(self).__name__}: {exc}") from exc
+        elif settings_kwargs:
+            raise ConfigurationError(
+                "pass either settings= or its fields as keywords, not both "
+                f"({sorted(settings_kwargs)})"
             )
-        self.capability_check: CapabilityPolicy = capability_check
-        self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
+        self.settings = settings
+        self._headers = RequestHeaders(settings)
+        self.retry_policy = retry_policy or RetryPolicy(
+            max_retries=settings.max_retries, max_retry_wait=settings.max_retry_wait
+        )
         self.fallback_policy = fallback_policy or FallbackPolicy()
         self.cooldowns = cooldowns or CooldownRegistry(self.fallback_policy.cooldown_seconds)
         self._catalog = catalog
         self._catalog_ttl = catalog_ttl
         self.clock = time.monotonic
 
+    @property
+    def capability_check(self) -> CapabilityPolicy:
+        return self.settings.capability_check
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.base_url
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.config.base_url!r}, api_key=SecretKey('**'))"
+        key = "SecretKey('**********')" if self.settings.api_key else "None"
+        return f"{type(self).__name__}(base_url={self.settings.base_url!r}, api_key={key})"
 
     def __getstate__(self) -> dict[str, Any]:
-        raise TypeError(f"{type(self).__name__} holds open connections and cannot be pickled")
+        raise TypeError(
+            f"{type(self).__name__} holds open connections and cannot be pickled; pickle the "
+            "framework object (ChatOpenRouter, OpenRouter...) or the Settings instead"
+        )
+
+    # ------------------------------------------------------------------ the catalog
+
+    @property
+    def catalog(self) -> Catalog:
+        """The model catalog (shared per catalog source; loaded on first lookup)."""
+        if self._catalog is None:
+            source = catalog_sources(self.settings)[0][0]
+            self._catalog = shared_catalog(source, ttl=self._catalog_ttl)
+            self._catalog.adopt_fetcher(
+                self.load_catalog_payload,  # type: ignore[attr-defined]
+                is_async=bool(getattr(self, "is_async", False)),
+            )
+        return self._catalog
+
+    def catalog_sources(self) -> list[tuple[str, bool]]:
+        """Where the catalog comes from, in order (see :func:`catalog_sources`)."""
+        return catalog_sources(self.settings)
+
+    def catalog_calls(self) -> list[Call[Any]]:
+        return [
+            Call("GET", url, _models_payload, auth=auth, require_key=False)
+            for url, auth in self.catalog_sources()
+        ]
 
     # ------------------------------------------------------------------ chat planning
 
     def _policy(self, options: ChatOptions) -> CapabilityPolicy:
-        return options.capability_check or self.capability_check
+        return options.capability_check or self.settings.capability_check
 
     def _validate(self, request: ChatRequest | Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(request, ChatRequest):
@@ -142,23 +261,23 @@ class BaseClient:
         except ValueError as exc:  # pydantic.ValidationError is a ValueError
             raise InvalidRequestError(_explain(exc)) from exc
 
+    def _needs_catalog(self, options: ChatOptions) -> bool:
+        return self._policy(options) != "off" or options.fallback == "auto"
+
     def _plan(
         self, body: dict[str, Any], options: ChatOptions, catalog: Catalog | None
     ) -> PreparedChat:
         policy = self._policy(options)
         model = body.get("model")
         route = [model] if model else []
-        route += [m for m in options.fallback_models if m]
+        route += [m for m in options.fallback_models if m and m != model]
+        if catalog is not None and policy != "off":
+            for server_model in body.get("models") or ():
+                catalog.lookup(server_model, policy=policy)
         if not route:
             # Only server-side ``models``: OpenRouter walks them itself.
-            if catalog is not None and policy == "error":
-                for server_model in body.get("models") or ():
-                    catalog.get(server_model)
             return PreparedChat(body, [""])
         needs = requirements_of(body)
-        if catalog is not None and policy == "error":
-            for server_model in body.get("models") or ():
-                catalog.get(server_model)
         candidates, skipped = plan_route(
             catalog,
             route,
@@ -169,28 +288,29 @@ class BaseClient:
         )
         return PreparedChat(body, candidates, skipped, needs)
 
-    def _needs_catalog(self, options: ChatOptions) -> bool:
-        return self._policy(options) != "off" or options.fallback == "auto"
+    def _route(self, candidates: Sequence[str], skipped: Sequence[Attempt] = ()) -> RouteRun:
+        """A run along ``candidates``, sharing this client's cooldowns and policies."""
+        limiter = self.settings.rate_limit
+        listener = getattr(limiter, "on_rate_limited", None)
+        return RouteRun(
+            list(candidates),
+            self.cooldowns,
+            self.fallback_policy,
+            self.retry_policy,
+            attempts=list(skipped),
+            on_rate_limited=listener,
+        )
 
-    def _catalog_sources(self) -> Catalog:
-        raise NotImplementedError
-
-    @property
-    def catalog(self) -> Catalog:
-        """The model catalog (created on first use; loaded on first lookup)."""
-        if self._catalog is None:
-            self._catalog = self._catalog_sources()
-        return self._catalog
-
-    def _give_up(self, run: RouteRun, error: OpenRouterError) -> OpenRouterError:
-        """The error to raise when a route stops: the error itself for a one-model
-        route, else :class:`AllModelsFailedError` listing every attempt."""
-        tried = [a for a in run.attempts if not a.skipped]
-        if len(tried) <= 1:
-            return error
-        failure = run.exhausted()
-        failure.__cause__ = error
-        return failure
+    def _single(self, model: str | None) -> RouteRun:
+        """A run for one call that is not routed (retries only, no cooldowns)."""
+        limiter = self.settings.rate_limit
+        return RouteRun(
+            [model or ""],
+            None,
+            self.fallback_policy,
+            self.retry_policy,
+            on_rate_limited=getattr(limiter, "on_rate_limited", None),
+        )
 
 
 def _explain(exc: ValueError) -> str:

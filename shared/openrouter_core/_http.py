@@ -1,30 +1,49 @@
-"""Request building and response parsing, shared by the sync and async clients.
+"""Request building and reply parsing, shared by the sync and async clients.
 
-A :class:`Call` describes one HTTP exchange (method, path, query, JSON body) and
-how to parse its reply. The clients only move bytes; everything else is here.
+A :class:`Call` describes one HTTP exchange (method, path or absolute URL, query,
+JSON body) and how to parse its reply. The clients only move bytes; everything
+else is here. Headers (the key included) and the absolute URL go on each request,
+never into an ``httpx`` client's defaults, so a caller's own client is left as it was.
 """
 
 from __future__ import annotations
 
-import weakref
+import math
+import ssl
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 import httpx
 import pydantic
 
 from . import _json
-from .config import ClientConfig
 from .errors import (
     APIConnectionError,
     APITimeoutError,
+    ClientClosedError,
+    InvalidRequestError,
     ResponseParseError,
     error_from_body,
     error_from_response,
 )
+from .settings import Settings
 
-__all__ = ["Call", "build_request", "make_limits", "make_timeout", "parse_reply", "transport_error"]
+__all__ = [
+    "Call",
+    "RequestHeaders",
+    "build_request",
+    "client_closed",
+    "encode_json",
+    "load_json",
+    "make_limits",
+    "make_timeout",
+    "parse_reply",
+    "shared_ssl_context",
+    "transport_error",
+]
 
 T = TypeVar("T")
 
@@ -33,7 +52,10 @@ T = TypeVar("T")
 class Call(Generic[T]):
     """One API call: what to send and how to read the reply body.
 
-    ``parse`` receives the raw body bytes of a 2xx reply.
+    ``path`` is relative to the API base, or an absolute ``https://`` URL (the
+    catalog may come from elsewhere). ``parse`` receives the raw body bytes of a
+    2xx reply. ``auth=False`` sends no ``Authorization`` header; ``require_key=False``
+    sends the key if there is one and does without it otherwise.
     """
 
     method: str
@@ -44,57 +66,198 @@ class Call(Generic[T]):
     files: Mapping[str, Any] | None = None
     model: str | None = None
     stream: bool = False
+    auth: bool = True
+    require_key: bool = True
 
 
-def make_timeout(config: ClientConfig) -> httpx.Timeout:
-    t = config.timeouts
+def make_timeout(settings: Settings) -> httpx.Timeout:
+    t = settings.timeouts
     return httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
 
 
-def make_limits(config: ClientConfig) -> httpx.Limits:
-    return httpx.Limits(
-        max_connections=config.max_connections,
-        max_keepalive_connections=config.max_keepalive_connections,
-    )
+def make_limits(settings: Settings) -> httpx.Limits:
+    """Connections to match the in-flight bound, all kept alive between requests."""
+    n = settings.max_concurrent_requests
+    return httpx.Limits(max_connections=n, max_keepalive_connections=n)
 
 
-_JSON_HEADERS = {"Content-Type": "application/json"}
-_STREAM_HEADERS = {"Content-Type": "application/json", "Accept": "text/event-stream"}
+_ssl_lock = threading.Lock()
+_ssl_context: ssl.SSLContext | None = None
 
 
-_URLS: weakref.WeakKeyDictionary[httpx.Client | httpx.AsyncClient, dict[str, httpx.URL]] = (
-    weakref.WeakKeyDictionary()
-)
+def shared_ssl_context() -> ssl.SSLContext:
+    """One TLS context for every client of the process: loading the CA bundle costs
+    ~1 MB and several milliseconds per context, and an app with many keys or event
+    loops would otherwise pay it for each client."""
+    global _ssl_context
+    if _ssl_context is None:
+        with _ssl_lock:
+            if _ssl_context is None:
+                _ssl_context = httpx.create_ssl_context()
+    return _ssl_context
 
 
-def _absolute_url(client: httpx.Client | httpx.AsyncClient, path: str) -> httpx.URL:
-    """``path`` joined to the client's base URL, parsed once per client and path
-    (profiling showed URL parsing and merging as the largest cost of building a request)."""
-    urls = _URLS.get(client)
-    if urls is None:
-        urls = _URLS.setdefault(client, {})
-    url = urls.get(path)
-    if url is None:
-        # httpx keeps base_url with a trailing slash and joins relative paths onto it.
-        url = urls[path] = httpx.URL(str(client.base_url) + path.lstrip("/"))
-    return url
+class RequestHeaders:
+    """The headers of one client's requests, built once: plain, JSON body, stream."""
+
+    __slots__ = ("json", "plain", "public", "stream")
+
+    def __init__(self, settings: Settings) -> None:
+        self.plain = settings.request_headers()
+        self.json = {**self.plain, "Content-Type": "application/json"}
+        self.stream = {**self.json, "Accept": "text/event-stream"}
+        self.public = {k: v for k, v in self.plain.items() if k != "Authorization"}
 
 
-def build_request(client: httpx.Client | httpx.AsyncClient, call: Call[Any]) -> httpx.Request:
-    """An ``httpx.Request`` for ``call``; JSON is encoded compactly, once."""
-    params = {k: v for k, v in (call.params or {}).items() if v is not None}
-    url = _absolute_url(client, call.path)
+@lru_cache(maxsize=512)
+def _absolute_url(base_url: str, path: str) -> httpx.URL:
+    """``path`` joined to the base URL, parsed once (URL parsing was the largest cost
+    of building a request when profiled)."""
+    if path.startswith(("https://", "http://")):
+        return httpx.URL(path)
+    return httpx.URL(base_url + "/" + path.lstrip("/"))
+
+
+def build_request(
+    client: httpx.Client | httpx.AsyncClient,
+    settings: Settings,
+    headers: RequestHeaders,
+    call: Call[Any],
+) -> httpx.Request:
+    """An ``httpx.Request`` for ``call``; JSON is checked and encoded once."""
+    params = {k: v for k, v in (call.params or {}).items() if v is not None} or None
+    url = _absolute_url(settings.base_url, call.path)
     if call.files is not None:
         return client.build_request(
-            call.method, url, params=params, data=call.body, files=call.files
+            call.method,
+            url,
+            params=params,
+            data=call.body,
+            files=call.files,
+            headers=headers.plain if call.auth else headers.public,
         )
     if call.body is None:
-        return client.build_request(call.method, url, params=params)
-    content = _json.dumps(call.body)
-    headers = _STREAM_HEADERS if call.stream else _JSON_HEADERS
+        return client.build_request(
+            call.method, url, params=params, headers=headers.plain if call.auth else headers.public
+        )
+    content = encode_json(call.body)
     return client.build_request(
-        call.method, url, params=params or None, content=content, headers=headers
+        call.method,
+        url,
+        params=params,
+        content=content,
+        headers=headers.stream if call.stream else headers.json,
     )
+
+
+# --------------------------------------------------------------------------- the body
+
+
+def encode_json(body: Mapping[str, Any]) -> bytes:
+    """``body`` as compact UTF-8 JSON, refusing what JSON cannot carry faithfully.
+
+    ``NaN`` and infinities would go out as ``null`` (silently lifting, say, a price
+    cap), lone surrogates cannot be encoded as UTF-8 at all: both raise
+    :class:`InvalidRequestError` naming where they are, before anything is sent."""
+    where = _non_finite(body)
+    if where is not None:
+        raise InvalidRequestError(
+            "The request holds a number JSON cannot carry (NaN or infinity) at "
+            f"{where or 'the body'}. It would be sent as null; pass a finite number or "
+            "leave the field out."
+        )
+    try:
+        return _json.dumps(body)
+    except (TypeError, ValueError) as exc:
+        raise _unencodable(body, exc) from exc
+
+
+def _non_finite(value: Any, path: str = "") -> str | None:
+    kind = type(value)
+    if kind is float:
+        return path if not math.isfinite(value) else None
+    if kind is dict:
+        for key, item in value.items():
+            if type(item) in _SCALARS:
+                if type(item) is float and not math.isfinite(item):
+                    return f"{path}.{key}" if path else str(key)
+                continue
+            found = _non_finite(item, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+        return None
+    if kind is list or kind is tuple:
+        for index, item in enumerate(value):
+            if type(item) in _SCALARS and type(item) is not float:
+                continue
+            found = _non_finite(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, float):
+        return path if not math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return _non_finite(dict(value), path)
+    return None
+
+
+_SCALARS = frozenset({str, int, bool, type(None), float})
+
+
+def _unencodable(body: Any, exc: BaseException) -> InvalidRequestError:
+    where = _find(body, "", _bad_text)
+    if where is not None:
+        path, text = where
+        index = next(i for i, ch in enumerate(text) if 0xD800 <= ord(ch) <= 0xDFFF)
+        return InvalidRequestError(
+            f"Text at {path or 'the body'} holds a lone surrogate ({text[index]!r} at position "
+            f"{index}), which cannot be encoded as UTF-8. It usually comes from decoding bytes "
+            "with errors='surrogateescape' or from a broken emoji; clean the text first, e.g. "
+            "text.encode('utf-8', 'replace').decode('utf-8')."
+        )
+    where = _find(body, "", _bad_value)
+    if where is not None:
+        path, value = where
+        return InvalidRequestError(
+            f"The request holds a {type(value).__name__} at {path or 'the body'}, which is not "
+            "JSON; pass strings, numbers, booleans, lists and dicts only."
+        )
+    return InvalidRequestError(f"The request cannot be encoded as JSON: {exc}")
+
+
+def _bad_text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _bad_value(value: Any) -> bool:
+    return not isinstance(value, (str, int, float, bool, type(None), list, tuple, dict, Mapping))
+
+
+def _find(value: Any, path: str, bad: Callable[[Any], bool]) -> tuple[str, Any] | None:
+    if bad(value):
+        return path, value
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if _bad_text(key):
+                return f"{path}.<key>" if path else "<key>", key
+            found = _find(item, f"{path}.{key}" if path else str(key), bad)
+            if found is not None:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _find(item, f"{path}[{index}]", bad)
+            if found is not None:
+                return found
+    return None
+
+
+# --------------------------------------------------------------------------- the reply
 
 
 def parse_reply(call: Call[T], status: int, headers: httpx.Headers, content: bytes) -> T:
@@ -127,7 +290,7 @@ def load_json(content: bytes) -> Any:
         text = content.decode("utf-8", errors="replace")
         raise ResponseParseError(
             f"OpenRouter sent a reply that is not valid JSON ({len(content)} bytes): "
-            f"{text[:200]!r}",
+            f"{text.strip()[:200]!r}",
             body=text,
         ) from exc
     if (
@@ -149,3 +312,12 @@ def transport_error(exc: httpx.HTTPError, call: Call[Any]) -> APIConnectionError
     return APIConnectionError(
         f"Connection to OpenRouter failed ({type(exc).__name__}: {exc}): {where}", model=call.model
     )
+
+
+def client_closed(exc: BaseException | None = None) -> ClientClosedError:
+    error = ClientClosedError(
+        "The OpenRouter client was closed. Create a new client (shared clients are "
+        "replaced automatically on the next call)."
+    )
+    error.__cause__ = exc
+    return error

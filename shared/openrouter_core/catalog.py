@@ -1,75 +1,90 @@
 """The model catalog: the source of truth for capabilities, prices and fallbacks.
 
-A :class:`Catalog` loads ``/models`` lazily (never at construction), keeps it in
-memory for ``ttl`` seconds and on disk in the user's cache directory, so a new
-process starts without a network round trip and keeps working offline on a
-stale copy. Only one refresh runs at a time, across threads and event loops.
+A :class:`Catalog` holds OpenRouter's ``/models`` entries. It is filled from the
+freshest copy at hand, in this order: memory, the disk cache (one file per
+catalog source), the network, then the snapshot bundled in the package. Nothing
+is loaded at construction:
+
+* :meth:`Catalog.current` (used when binding tools, choosing a structured-output
+  method, filling a model profile or LlamaIndex ``metadata``) never touches the
+  network: it loads the memory, disk or bundled copy;
+* :meth:`Catalog.ensure` / :meth:`Catalog.aensure` (used before a request) refresh a
+  stale catalog from the network when it answers, and otherwise keep the stale
+  copy, saying so once. A failed refresh is not retried for
+  :data:`RETRY_FAILED_REFRESH_AFTER` seconds, so an offline process does not pay
+  a network timeout on every call.
+
+An empty reply is never taken as the truth, and a ``fetched_at`` in the future
+counts as stale. Unknown ids are refused (with the closest ids) only against a
+live catalog fetched within its TTL; against the snapshot or a stale copy they
+are sent with one warning naming the catalog's date, as models appear daily.
+
+One catalog is shared per catalog source (:func:`shared_catalog`), whatever the
+key: many keys of one app share one copy in memory and on disk.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hashlib
 import logging
 import os
 import threading
 import time
+import warnings
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from . import _json
-from .capabilities import Requirements, missing_capabilities
+from ._catalog_queries import CatalogQueries
+from ._catalog_store import (
+    CACHE_DIR_ENV,
+    CatalogWarning,
+    DiskCache,
+    default_cache_dir,
+    parse_models,
+)
+from .capabilities import CapabilityPolicy
 from .errors import OpenRouterError, UnknownModelError
 from .model_ids import closest_ids, is_router, split_variant
+from .settings import PUBLIC_CATALOG_URL
 from .types.catalog import ModelInfo
-from .types.chat import Usage
 
-__all__ = ["Catalog", "CatalogUnavailableError", "default_cache_dir"]
+__all__ = [
+    "CACHE_DIR_ENV",
+    "Catalog",
+    "CatalogUnavailableError",
+    "CatalogWarning",
+    "default_cache_dir",
+    "parse_models",
+    "shared_catalog",
+]
 
 log = logging.getLogger("openrouter_core.catalog")
 
-CACHE_DIR_ENV = "OPENROUTER_CATALOG_CACHE_DIR"
-SortKey = Literal["price", "context", "created", "id"]
+Origin = Literal["none", "live", "disk", "snapshot", "fixed"]
+#: Seconds before a failed refresh is tried again.
+RETRY_FAILED_REFRESH_AFTER = 60.0
 
 
 class CatalogUnavailableError(OpenRouterError):
-    """The catalog could not be loaded from the network nor from the disk cache."""
+    """No catalog could be had: not from memory, disk, the network nor the bundled
+    snapshot (only when the snapshot is switched off)."""
 
 
-def default_cache_dir() -> Path | None:
-    """``$OPENROUTER_CATALOG_CACHE_DIR``, else the platform's user cache dir."""
-    env = os.environ.get(CACHE_DIR_ENV)
-    if env is not None:
-        return Path(env) if env else None
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("openrouter-integrations", appauthor=False))
-
-
-def parse_models(payload: Any) -> list[ModelInfo]:
-    """Parse a ``/models`` body (``{"data": [...]}``); entries without an id are dropped."""
-    items = payload.get("data") if isinstance(payload, Mapping) else payload
-    models = []
-    for item in items or ():
-        if isinstance(item, Mapping) and item.get("id"):
-            models.append(ModelInfo.model_validate(item))
-    return models
-
-
-class Catalog:
+class Catalog(CatalogQueries):
     """Model facts from OpenRouter's ``/models``.
 
     Args:
-        fetch: returns the raw ``/models`` JSON (sync clients pass their own).
-        afetch: the same, as a coroutine (async clients).
-        ttl: seconds a loaded catalog stays fresh.
+        fetch: returns the raw ``/models`` JSON (default fetcher for :meth:`ensure`).
+        afetch: the same, as a coroutine (for :meth:`aensure`).
+        ttl: seconds a fetched catalog stays fresh.
         cache_dir: where the disk copy lives; ``None`` disables it; default
             :func:`default_cache_dir`.
-        cache_key: distinguishes catalogs of different base URLs on disk.
+        cache_key: the catalog source (its URL): one disk file per source.
         clock: wall clock (tests pass a fake one).
+        snapshot: fall back to the bundled snapshot when nothing else is at hand.
     """
 
     def __init__(
@@ -79,159 +94,284 @@ class Catalog:
         *,
         ttl: float = 3600.0,
         cache_dir: Path | str | Literal["default"] | None = "default",
-        cache_key: str = "https://openrouter.ai/api/v1",
+        cache_key: str = PUBLIC_CATALOG_URL,
         clock: Callable[[], float] = time.time,
+        snapshot: bool = True,
     ) -> None:
         self._fetch = fetch
         self._afetch = afetch
+        self._fetch_ref: weakref.WeakMethod[Callable[[], Any]] | None = None
+        self._afetch_ref: weakref.WeakMethod[Callable[[], Awaitable[Any]]] | None = None
         self.ttl = ttl
+        self.source = cache_key
         self._clock = clock
+        self._use_snapshot = snapshot
         directory = default_cache_dir() if cache_dir == "default" else cache_dir
-        digest = hashlib.sha256(cache_key.encode()).hexdigest()[:12]
-        self.cache_path = Path(directory) / f"models-{digest}.json" if directory else None
+        self._disk = DiskCache(Path(directory) if directory else None, cache_key)
         self._models: dict[str, ModelInfo] = {}
         self._by_slug: dict[str, ModelInfo] = {}
-        self._loaded_at: float | None = None
+        self._fetched_at: float | None = None
+        self.origin: Origin = "none"
+        self._failed_at: float | None = None
+        self._said_stale = False
+        self._warned_ids: set[str] = set()
         self._lock = threading.Lock()
-        self._async_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
         #: How many network refreshes happened (tests and diagnostics).
         self.refresh_count = 0
+        _live.add(self)
+
+    @property
+    def cache_path(self) -> Path | None:
+        return self._disk.path
+
+    def adopt_fetcher(self, method: Callable[..., Any], *, is_async: bool) -> None:
+        """Use a client's bound fetch method when ``ensure()`` is called without one
+        (held weakly: a shared catalog never keeps a client alive)."""
+        if is_async:
+            self._afetch_ref = weakref.WeakMethod(method)
+        else:
+            self._fetch_ref = weakref.WeakMethod(method)
+
+    def _default_fetch(self) -> Callable[[], Any] | None:
+        if self._fetch is not None:
+            return self._fetch
+        return self._fetch_ref() if self._fetch_ref is not None else None
+
+    def _default_afetch(self) -> Callable[[], Awaitable[Any]] | None:
+        if self._afetch is not None:
+            return self._afetch
+        return self._afetch_ref() if self._afetch_ref is not None else None
 
     # ------------------------------------------------------------------ construction helpers
 
     @classmethod
     def from_models(cls, models: Iterable[ModelInfo | Mapping[str, Any]]) -> Catalog:
-        """A fixed catalog (no network, no disk): for tests and offline use."""
-        catalog = cls(cache_dir=None, ttl=float("inf"))
+        """A fixed catalog (no network, no disk, always fresh): for tests and offline use."""
+        catalog = cls(cache_dir=None, ttl=float("inf"), snapshot=False)
         catalog._install(
             [m if isinstance(m, ModelInfo) else ModelInfo.model_validate(m) for m in models],
             catalog._clock(),
+            "fixed",
         )
         return catalog
 
-    # ------------------------------------------------------------------ loading
+    # ------------------------------------------------------------------ freshness
+
+    @property
+    def fetched_at(self) -> float | None:
+        """When the models in memory were fetched (epoch seconds)."""
+        return self._fetched_at
+
+    @property
+    def date(self) -> str:
+        """The catalog's date, for messages (``"unknown"`` when nothing is loaded)."""
+        if self._fetched_at is None:
+            return "unknown"
+        when = datetime.fromtimestamp(self._fetched_at, tz=timezone.utc)
+        return when.strftime("%Y-%m-%d %H:%M UTC")
 
     @property
     def is_fresh(self) -> bool:
-        return self._loaded_at is not None and self._clock() - self._loaded_at < self.ttl
+        """Fetched (or read from a disk copy) within the TTL; a future date is stale."""
+        if self.origin == "fixed":
+            return True
+        if self.origin not in ("live", "disk") or self._fetched_at is None:
+            return False
+        age = self._clock() - self._fetched_at
+        return 0 <= age < self.ttl
 
-    def _install(self, models: list[ModelInfo], loaded_at: float) -> None:
+    @property
+    def is_live(self) -> bool:
+        """True when unknown ids can be refused: a catalog fetched within its TTL."""
+        return self.is_fresh
+
+    def _install(self, models: list[ModelInfo], fetched_at: float, origin: Origin) -> None:
         by_id = {m.id: m for m in models}
         by_slug = {m.canonical_slug: m for m in models if m.canonical_slug}
         # Swap whole dicts so readers never see a half-built index.
-        self._models, self._by_slug, self._loaded_at = by_id, by_slug, loaded_at
+        self._models, self._by_slug = by_id, by_slug
+        self._fetched_at, self.origin = fetched_at, origin
+
+    # ------------------------------------------------------------------ offline sources
 
     def _read_disk(self, *, fresh_only: bool) -> bool:
-        if self.cache_path is None:
+        stored = self._disk.read()
+        if stored is None:
             return False
-        try:
-            stored = _json.loads(self.cache_path.read_bytes())
-            fetched_at = float(stored["fetched_at"])
-            payload = stored["payload"]
-        except (OSError, ValueError, KeyError, TypeError):
+        fetched_at, payload = stored
+        age = self._clock() - fetched_at
+        if fresh_only and not 0 <= age < self.ttl:
             return False
-        if fresh_only and self._clock() - fetched_at >= self.ttl:
+        if self.origin in ("live", "disk") and (self._fetched_at or 0) >= fetched_at:
+            return False  # what is in memory is at least as new
+        models = parse_models(payload, source=f"the cached catalog {self._disk.path}")
+        if not models:
             return False
-        self._install(parse_models(payload), fetched_at)
+        self._install(models, fetched_at, "disk")
         return True
 
-    def _write_disk(self, payload: Any, fetched_at: float) -> None:
-        if self.cache_path is None:
-            return
+    def _read_snapshot(self) -> bool:
+        if not self._use_snapshot:
+            return False
+        from ._snapshot import load_snapshot
+
         try:
-            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.cache_path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_bytes(_json.dumps({"fetched_at": fetched_at, "payload": payload}))
-            os.replace(tmp, self.cache_path)
-        except OSError as exc:  # a read-only home must not break requests
-            log.debug("could not write the catalog cache %s: %s", self.cache_path, exc)
+            snap = load_snapshot()
+        except (OSError, ValueError) as exc:  # pragma: no cover - a broken install
+            log.warning("could not read the bundled catalog snapshot: %s", exc)
+            return False
+        models = parse_models(snap.payload, source="the bundled catalog snapshot")
+        if not models:  # pragma: no cover - a broken install
+            return False
+        self._install(models, snap.fetched_at, "snapshot")
+        return True
 
-    def _after_fetch(self, payload: Any) -> None:
-        now = self._clock()
-        models = parse_models(payload)
-        if not models:
-            raise CatalogUnavailableError("OpenRouter returned an empty model catalog")
-        self._install(models, now)
-        self.refresh_count += 1
-        self._write_disk(payload, now)
-
-    def _fallback_to_stale(self, error: BaseException) -> None:
-        if self._models or self._read_disk(fresh_only=False):
-            log.warning("catalog refresh failed (%s); using the cached copy", error)
+    def _load_offline(self) -> None:
+        """Memory, else the disk copy (even stale), else the snapshot; never the network."""
+        if self._models:
             return
-        raise CatalogUnavailableError(
-            f"Could not load the OpenRouter model catalog: {error}. "
-            "Check the network and API key, or pass capability_check='off'."
-        ) from error
+        if not self._read_disk(fresh_only=False):
+            self._read_snapshot()
 
-    def ensure(self) -> Catalog:
-        """Load the catalog if it is missing or stale (thread-safe, one refresh at a time)."""
-        if self.is_fresh:
-            return self
-        with self._lock:
-            if self.is_fresh or self._read_disk(fresh_only=True):
-                return self
-            if self._fetch is None:
-                self._fallback_to_stale(RuntimeError("this catalog has no synchronous source"))
-                return self
-            try:
-                self._after_fetch(self._fetch())
-            except OpenRouterError as exc:
-                if isinstance(exc, CatalogUnavailableError):
-                    raise
-                self._fallback_to_stale(exc)
-        return self
-
-    async def aensure(self) -> Catalog:
-        """Async :meth:`ensure`: one refresh at a time per event loop and across threads."""
-        if self.is_fresh:
-            return self
-        loop = asyncio.get_running_loop()
-        lock = self._async_locks.get(loop)
-        if lock is None:
-            lock = self._async_locks.setdefault(loop, asyncio.Lock())
-        async with lock:
-            if self.is_fresh or self._read_disk(fresh_only=True):
-                return self
-            if self._afetch is None:
-                return await asyncio.to_thread(self.ensure)
-            # Hold the thread lock too so a sync refresh elsewhere cannot run at once;
-            # acquire it without blocking the loop.
-            while not self._lock.acquire(blocking=False):
-                await asyncio.sleep(0.005)
-            try:
-                if self.is_fresh:
-                    return self
-                try:
-                    self._after_fetch(await self._afetch())
-                except OpenRouterError as exc:
-                    if isinstance(exc, CatalogUnavailableError):
-                        raise
-                    self._fallback_to_stale(exc)
-            finally:
-                self._lock.release()
+    def current(self) -> Catalog:
+        """The freshest catalog at hand without any network call (memory, disk,
+        bundled snapshot). Raises :class:`CatalogUnavailableError` only when the
+        snapshot is switched off and nothing else is there."""
+        if not self._models:
+            with self._lock:
+                self._load_offline()
+        if not self._models:
+            raise CatalogUnavailableError(
+                "No model catalog is available offline (no disk cache, snapshot disabled). "
+                "Load it with catalog.ensure(), or pass capability_check='off'."
+            )
         return self
 
     def load_cached(self) -> bool:
-        """Load the disk copy (even a stale one) if nothing is in memory, never the
-        network; True when the catalog then holds models. For cheap, offline-safe
-        lookups such as filling a model profile at construction."""
+        """Load the disk copy or the snapshot if nothing is in memory (never the
+        network); True when the catalog then holds models."""
+        try:
+            self.current()
+        except CatalogUnavailableError:
+            return False
+        return True
+
+    # ------------------------------------------------------------------ refresh
+
+    def _refresh_due(self) -> bool:
+        if self.is_fresh:
+            return False
+        failed = self._failed_at
+        return failed is None or not 0 <= self._clock() - failed < RETRY_FAILED_REFRESH_AFTER
+
+    def _after_fetch(self, payload: Any) -> None:
+        models = parse_models(payload, source=f"the catalog from {self.source}")
+        if not models:
+            raise ValueError("the catalog reply holds no models")
+        now = self._clock()
+        self._install(models, now, "live")
+        self._failed_at = None
+        self._said_stale = False
+        self.refresh_count += 1
+        self._disk.write(payload, now)
+
+    def _after_failure(self, error: BaseException) -> None:
+        self._failed_at = self._clock()
+        self._load_offline()
         if not self._models:
-            with self._lock:
-                if not self._models:
-                    self._read_disk(fresh_only=False)
-        return bool(self._models)
+            raise CatalogUnavailableError(
+                f"Could not load the OpenRouter model catalog from {self.source}: {error}"
+            ) from error
+        if not self._said_stale:
+            self._said_stale = True
+            log.warning(
+                "catalog refresh from %s failed (%s); using the %s copy of %s",
+                self.source,
+                error,
+                self.origin,
+                self.date,
+            )
+
+    def ensure(self, fetch: Callable[[], Any] | None = None) -> Catalog:
+        """Refresh a stale catalog from the network when it answers (thread-safe, one
+        refresh at a time); else keep the freshest copy at hand."""
+        if not self._refresh_due():
+            return self.current()
+        with self._lock:
+            if not self._refresh_due() or self._read_disk(fresh_only=True):
+                return self.current()
+            fetcher = fetch or self._default_fetch()
+            if fetcher is None:
+                self._after_failure(RuntimeError("this catalog has no source to fetch from"))
+                return self
+            try:
+                self._after_fetch(fetcher())
+            except (OpenRouterError, ValueError, TypeError) as exc:
+                self._after_failure(exc)
+        return self
+
+    async def aensure(self, afetch: Callable[[], Awaitable[Any]] | None = None) -> Catalog:
+        """Async :meth:`ensure`: one refresh at a time across threads and event loops
+        (the thread lock is taken without blocking the loop)."""
+        if not self._refresh_due():
+            return self.current()
+        while not self._lock.acquire(blocking=False):
+            await asyncio.sleep(0.005)
+        try:
+            if not self._refresh_due() or self._read_disk(fresh_only=True):
+                return self.current()
+            fetcher = afetch or self._default_afetch()
+            sync_fetcher = self._default_fetch()
+            try:
+                if fetcher is not None:
+                    self._after_fetch(await fetcher())
+                elif sync_fetcher is not None:
+                    self._after_fetch(await asyncio.to_thread(sync_fetcher))
+                else:
+                    self._after_failure(RuntimeError("this catalog has no source to fetch from"))
+            except (OpenRouterError, ValueError, TypeError) as exc:
+                self._after_failure(exc)
+        finally:
+            self._lock.release()
+        return self
 
     def invalidate(self) -> None:
-        """Forget the in-memory copy (the next use reloads from disk or network)."""
-        self._loaded_at = None
+        """Forget the in-memory copy's freshness (the next request refreshes it)."""
+        self._fetched_at = None
+        self._failed_at = None
+        if self.origin in ("live", "disk"):
+            self.origin = "none"
 
     def clear_disk_cache(self) -> None:
-        if self.cache_path is not None:
-            with contextlib.suppress(FileNotFoundError):
-                self.cache_path.unlink()
+        self._disk.clear()
+
+    # ------------------------------------------------------------------ unknown ids
+
+    def lookup(self, model_id: str, *, policy: CapabilityPolicy = "error") -> ModelInfo | None:
+        """The entry for ``model_id``, or ``None`` if it is a router or unknown.
+
+        An unknown id raises :class:`UnknownModelError` (with the closest ids) only
+        under policy ``"error"`` against a live catalog within its TTL; otherwise it is
+        let through with one warning naming the catalog's date."""
+        hit = self.find(model_id)
+        if hit is not None or is_router(model_id) or policy == "off" or model_id.startswith("@"):
+            return hit
+        if policy == "error" and self.is_live:
+            raise UnknownModelError(model_id, closest_ids(model_id, self._models))
+        if model_id not in self._warned_ids:
+            self._warned_ids.add(model_id)
+            suggestions = closest_ids(model_id, self._models, limit=3)
+            hint = f" Closest known ids: {', '.join(suggestions)}." if suggestions else ""
+            warnings.warn(
+                f"Model {model_id!r} is not in the {self._describe_origin()} catalog of "
+                f"{self.date}; sending it anyway (models are added daily).{hint}",
+                CatalogWarning,
+                stacklevel=3,
+            )
+        return None
+
+    def _describe_origin(self) -> str:
+        return {"snapshot": "bundled", "disk": "cached", "live": "stale"}.get(self.origin, "")
 
     # ------------------------------------------------------------------ lookups (no I/O)
 
@@ -279,131 +419,31 @@ class Catalog:
     def is_known(self, model_id: str) -> bool:
         return is_router(model_id) or self.find(model_id) is not None
 
-    # ------------------------------------------------------------------ queries
 
-    def query(
-        self,
-        *,
-        supports: Sequence[str] = (),
-        input_modalities: Sequence[str] = (),
-        output_modalities: Sequence[str] = (),
-        min_context: int | None = None,
-        max_prompt_price: float | None = None,
-        max_completion_price: float | None = None,
-        author: str | None = None,
-        free: bool | None = None,
-        sort: SortKey = "id",
-        descending: bool = False,
-        limit: int | None = None,
-    ) -> list[ModelInfo]:
-        """Models matching every filter. Prices are USD per token.
-
-        ``supports`` names ``supported_parameters`` (``"tools"``, ``"structured_outputs"``,
-        ``"reasoning"``...). ``sort="price"`` orders by prompt + completion price.
-        """
-        wanted = frozenset(supports)
-        ins, outs = frozenset(input_modalities), frozenset(output_modalities)
-        found = []
-        for m in self._models.values():
-            if wanted and not wanted <= m.parameters:
-                continue
-            if ins and not ins <= m.input_modalities:
-                continue
-            if outs and not outs <= m.output_modalities:
-                continue
-            if min_context is not None and (m.context_window or 0) < min_context:
-                continue
-            if author is not None and not m.id.startswith(author.rstrip("/") + "/"):
-                continue
-            if not _price_ok(m.prompt_price, max_prompt_price):
-                continue
-            if not _price_ok(m.completion_price, max_completion_price):
-                continue
-            if free is not None and _is_free(m) != free:
-                continue
-            found.append(m)
-        found.sort(key=_SORT_KEYS[sort], reverse=descending)
-        return found[:limit] if limit is not None else found
-
-    def capable_models(
-        self, needs: Requirements, *, exclude: Iterable[str] = (), prefer_author: str | None = None
-    ) -> list[ModelInfo]:
-        """Models that can serve ``needs``: same author first, then cheapest."""
-        skip = set(exclude)
-        capable = [
-            m
-            for m in self._models.values()
-            if m.id not in skip and not m.expiration_date and not missing_capabilities(m, needs)
-        ]
-
-        def rank(m: ModelInfo) -> tuple[int, float, str]:
-            same = 0 if prefer_author and m.id.startswith(prefer_author + "/") else 1
-            return (same, _total_price(m), m.id)
-
-        capable.sort(key=rank)
-        return capable
-
-    def substitutes(
-        self,
-        model_id: str,
-        needs: Requirements,
-        *,
-        limit: int = 3,
-        max_price: float | None = None,
-    ) -> list[str]:
-        """Models to fall back to from ``model_id``: they meet ``needs`` (capabilities,
-        modalities, context), cost at most ``max_price`` (USD per prompt+completion
-        token; default: no ceiling), are not variants of it, and share its author
-        first."""
-        base, _ = split_variant(model_id)
-        author = base.split("/")[0]
-        picks = []
-        for m in self.capable_models(needs, exclude=(model_id, base), prefer_author=author):
-            if split_variant(m.id)[0] == base or is_router(m.id):
-                continue
-            if max_price is not None and _total_price(m) > max_price:
-                continue
-            picks.append(m.id)
-            if len(picks) >= limit:
-                break
-        return picks
-
-    def estimate_cost(self, model_id: str, usage: Usage | Mapping[str, Any]) -> float | None:
-        """USD cost of a usage on ``model_id`` from catalog prices (``None`` if unpriced).
-        Cached prompt tokens are charged at ``input_cache_read`` when the model has it."""
-        model = self.find(model_id)
-        if model is None:
-            return None
-        u = usage if isinstance(usage, Usage) else Usage.model_validate(usage)
-        prompt, completion = model.prompt_price, model.completion_price
-        if prompt is None or completion is None:
-            return None
-        cache_read = model.pricing.per_token("input_cache_read")
-        cached = u.cached_tokens if cache_read is not None else 0
-        cost = (u.prompt_tokens - cached) * prompt + u.completion_tokens * completion
-        if cached and cache_read is not None:
-            cost += cached * cache_read
-        request = model.pricing.per_token("request")
-        return cost + (request or 0.0)
+_live: weakref.WeakSet[Catalog] = weakref.WeakSet()
+_registry: dict[tuple[str, float | None], Catalog] = {}
+_registry_lock = threading.Lock()
 
 
-def _price_ok(price: float | None, ceiling: float | None) -> bool:
-    return ceiling is None or (price is not None and price <= ceiling)
+def shared_catalog(source: str, *, ttl: float | None = None) -> Catalog:
+    """The process-wide catalog of one source URL, shared by every client and key."""
+    key = (source, ttl)
+    found = _registry.get(key)
+    if found is None:
+        with _registry_lock:
+            found = _registry.get(key)
+            if found is None:
+                found = _registry[key] = Catalog(cache_key=source, ttl=ttl or 3600.0)
+    return found
 
 
-def _is_free(m: ModelInfo) -> bool:
-    return m.id.endswith(":free") or (m.prompt_price == 0 and m.completion_price == 0)
+def _after_fork_in_child() -> None:
+    # A lock held by another thread at fork time would never be released here.
+    global _registry_lock
+    _registry_lock = threading.Lock()
+    for catalog in list(_live):
+        catalog._lock = threading.Lock()
 
 
-def _total_price(m: ModelInfo) -> float:
-    if m.prompt_price is None or m.completion_price is None:
-        return float("inf")
-    return m.prompt_price + m.completion_price
-
-
-_SORT_KEYS: dict[str, Callable[[ModelInfo], Any]] = {
-    "price": _total_price,
-    "context": lambda m: m.context_window or 0,
-    "created": lambda m: m.created or 0,
-    "id": lambda m: m.id,
-}
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -2,14 +2,15 @@
 
 Each factory returns a :class:`~openrouter_core._http.Call`. The :class:`endpoint`
 descriptor turns a factory into a method: on :class:`OpenRouterClient` it returns
-the result, on :class:`AsyncOpenRouterClient` an awaitable of it.
+the result, on :class:`AsyncOpenRouterClient` an awaitable of it (the clients say
+which they are by deriving from :class:`SyncSide` or :class:`AsyncSide`).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+from typing import Any, ClassVar, Generic, Literal, TypeVar, overload
 
 from pydantic import TypeAdapter
 from typing_extensions import ParamSpec
@@ -18,15 +19,23 @@ from . import types as model_types
 from ._http import Call, load_json
 from .types.catalog import ModelEndpoint, ModelEndpoints, ModelInfo
 
-if TYPE_CHECKING:
-    from .async_client import AsyncOpenRouterClient
-    from .client import OpenRouterClient
-
 P = ParamSpec("P")
 T = TypeVar("T")
 M = TypeVar("M")
 
-__all__ = ["EndpointMethods", "endpoint"]
+__all__ = ["AsyncSide", "EndpointMethods", "SyncSide", "endpoint"]
+
+
+class SyncSide:
+    """Marks a client whose methods return results (see :class:`endpoint`)."""
+
+    is_async: ClassVar[Literal[False]] = False
+
+
+class AsyncSide:
+    """Marks a client whose methods return awaitables (see :class:`endpoint`)."""
+
+    is_async: ClassVar[Literal[True]] = True
 
 
 class endpoint(Generic[P, T]):
@@ -39,11 +48,9 @@ class endpoint(Generic[P, T]):
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> endpoint[P, T]: ...
     @overload
-    def __get__(self, obj: OpenRouterClient, owner: type[Any]) -> Callable[P, T]: ...
+    def __get__(self, obj: SyncSide, owner: type[Any]) -> Callable[P, T]: ...
     @overload
-    def __get__(
-        self, obj: AsyncOpenRouterClient, owner: type[Any]
-    ) -> Callable[P, Awaitable[T]]: ...
+    def __get__(self, obj: AsyncSide, owner: type[Any]) -> Callable[P, Awaitable[T]]: ...
     def __get__(self, obj: Any, owner: type[Any]) -> Any:
         if obj is None:
             return self

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .routing import Attempt
+    from .types.attempts import Attempt
     from .types.chat import ChatResult
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "BadGatewayError",
     "BadRequestError",
     "CapabilityError",
+    "ClientClosedError",
     "ConfigurationError",
     "ContextLengthExceededError",
     "GoneError",
@@ -133,6 +134,12 @@ class APIConnectionError(OpenRouterError):
 
 class APITimeoutError(APIConnectionError):
     """The request timed out (connect, read or write)."""
+
+
+class ClientClosedError(OpenRouterError):
+    """The client was closed (``close()`` / ``aclose()`` / ``close_shared_clients()``)
+    while or before a request used it. Shared clients are replaced on the next lookup,
+    so a retry through a framework object gets a fresh one."""
 
 
 class ResponseParseError(OpenRouterError):

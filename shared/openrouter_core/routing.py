@@ -1,24 +1,36 @@
-"""Client-side fallback routing: which model to try next, and which to skip.
+"""Client-side fallback routing, and the one place that decides what a failure means.
 
 A route is an ordered list of models. :func:`plan_route` checks each against the
-catalog (skipping those that cannot serve the request) and
-:class:`RouteRun` walks it: a model cooling down after a recent failure is
-skipped, a retryable failure (429, 5xx, timeout, dropped connection; 402 if
-asked) moves on to the next model and cools the failed one down (for
-``Retry-After`` seconds when the server sent it). Every try and skip is
-recorded as an :class:`Attempt`.
+catalog (skipping those that cannot serve the request); :class:`RouteRun` walks it
+and, for every failed HTTP attempt, asks :func:`decide` whether to retry the same
+model, move on to the next one, or raise. Both clients (sync and async, chat,
+streams and every other endpoint) run that same loop, so the rules live here once:
 
-The decisions live here once; the sync and async clients only run the loop.
+* after output has begun, a failure is raised (never a silent switch of models);
+* an account-wide 429 (``X-RateLimit-*`` headers) waits ``Retry-After`` on the same
+  model: every model shares the account's limit, so falling back would not help;
+* a model failure (429, 5xx, timeout, dropped connection, context length,
+  moderation; 402 if asked) moves on to the next model while there is one, and
+  cools the model down for ``Retry-After`` (or ``cooldown_seconds``);
+* on the last model, a retryable failure is retried up to ``max_retries`` times;
+* a ``Retry-After`` longer than the retry budget (``max_retry_wait``) is never
+  waited for: the route moves on or the error is raised at once.
+
+Every decision is logged at DEBUG on ``openrouter_core.routing`` (model, status,
+action, delay; never a secret).
 """
 
 from __future__ import annotations
 
+import enum
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any
 
+from ._retries import RetryPolicy, is_account_limited, is_retryable, retry_after_of
 from .capabilities import CapabilityPolicy, Requirements, missing_capabilities, warn_or_raise
 from .catalog import Catalog
 from .errors import (
@@ -28,45 +40,24 @@ from .errors import (
     ContextLengthExceededError,
     InsufficientCreditsError,
     ModerationError,
+    RateLimitError,
     StreamInterruptedError,
 )
 from .model_ids import is_router
-from .retries import is_retryable, retry_after_of
+from .types.attempts import Attempt
 
-__all__ = ["Attempt", "CooldownRegistry", "FallbackPolicy", "RouteRun", "plan_route"]
+__all__ = [
+    "Action",
+    "Attempt",
+    "CooldownRegistry",
+    "Decision",
+    "FallbackPolicy",
+    "RouteRun",
+    "decide",
+    "plan_route",
+]
 
-
-@dataclass
-class Attempt:
-    """One model of a route: tried (with its outcome) or skipped (with the reason)."""
-
-    model: str
-    ok: bool = False
-    skipped: bool = False
-    reason: str | None = None
-    error_type: str | None = None
-    status_code: int | None = None
-    provider: str | None = None
-    duration_s: float = 0.0
-
-    def describe(self) -> str:
-        if self.skipped:
-            return f"{self.model}: skipped ({self.reason})"
-        if self.ok:
-            return f"{self.model}: ok via {self.provider or '?'} in {self.duration_s:.3f}s"
-        return f"{self.model}: {self.error_type} ({self.reason}) after {self.duration_s:.3f}s"
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "model": self.model,
-            "ok": self.ok,
-            "skipped": self.skipped,
-            "reason": self.reason,
-            "error_type": self.error_type,
-            "status_code": self.status_code,
-            "provider": self.provider,
-            "duration_s": round(self.duration_s, 6),
-        }
+log = logging.getLogger("openrouter_core.routing")
 
 
 class CooldownRegistry:
@@ -110,9 +101,9 @@ class CooldownRegistry:
 class FallbackPolicy:
     """Which failures move a route on to its next model.
 
-    Retryable failures always do. ``on_payment_required`` adds 402 (another model may
-    be cheaper or free); context-length and moderation refusals are model-specific,
-    so they move on too.
+    Retryable failures do (except an account-wide 429, see :func:`decide`).
+    ``on_payment_required`` adds 402 (another model may be cheaper or free);
+    context-length and moderation refusals are model-specific, so they move on too.
     """
 
     on_payment_required: bool = False
@@ -121,11 +112,46 @@ class FallbackPolicy:
     def moves_on(self, error: BaseException) -> bool:
         if isinstance(error, StreamInterruptedError):
             return False  # output was already shown: never switch models silently
+        if is_account_limited(error):
+            return False  # the account's limit applies to every model alike
         if is_retryable(error):
             return True
         if isinstance(error, (ContextLengthExceededError, ModerationError)):
             return True
         return isinstance(error, InsufficientCreditsError) and self.on_payment_required
+
+
+class Action(enum.Enum):
+    RETRY = "retry"
+    NEXT = "next model"
+    RAISE = "raise"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do after a failed attempt; ``delay`` is the wait before a retry."""
+
+    action: Action
+    delay: float = 0.0
+
+
+def decide(
+    error: BaseException,
+    *,
+    retries_done: int,
+    has_next: bool,
+    retry: RetryPolicy,
+    fallback: FallbackPolicy,
+    output_started: bool = False,
+) -> Decision:
+    """Retry the same model, move to the next one, or raise (see the module docs)."""
+    if output_started or isinstance(error, StreamInterruptedError):
+        return Decision(Action.RAISE)
+    if not is_account_limited(error) and has_next and fallback.moves_on(error):
+        return Decision(Action.NEXT)
+    if retry.should_retry(retries_done, error):
+        return Decision(Action.RETRY, retry.delay(retries_done, error))
+    return Decision(Action.RAISE)
 
 
 def plan_route(
@@ -141,8 +167,9 @@ def plan_route(
     """Order the candidates and drop those the catalog says cannot serve ``needs``.
 
     Returns ``(candidates, skipped)``. Unknown ids raise ``UnknownModelError``
-    (under policy ``error``); if no candidate can serve the request the primary's
-    :class:`CapabilityError` is raised (or warned about, and the route kept).
+    (under policy ``error``, against a fresh catalog); if no candidate can serve the
+    request the primary's :class:`CapabilityError` is raised (or warned about, and
+    the route kept).
     """
     candidates = list(dict.fromkeys(models))
     if catalog is None or policy == "off":
@@ -158,11 +185,10 @@ def plan_route(
         if is_router(model_id):
             usable.append(model_id)
             continue
-        if policy == "warn" and catalog.find(model_id) is None:
-            warn_or_raise("warn", catalog_unknown(catalog, model_id))
+        info = catalog.lookup(model_id, policy=policy)
+        if info is None:  # unknown, but allowed through (warned about once)
             usable.append(model_id)
             continue
-        info = catalog.get(model_id)  # raises UnknownModelError with suggestions
         missing = missing_capabilities(info, needs)
         if not missing:
             usable.append(model_id)
@@ -181,59 +207,62 @@ def plan_route(
     return usable, skipped
 
 
-def catalog_unknown(catalog: Catalog, model_id: str) -> Exception:
-    try:
-        catalog.get(model_id)
-    except Exception as exc:
-        return exc
-    return RuntimeError(model_id)  # pragma: no cover - get() found it after all
+#: Told about every 429: ``(model, retry_after, account_wide)``.
+RateLimitListener = Callable[[str | None, float | None, bool], None]
 
 
 @dataclass
 class RouteRun:
-    """Walks one request's candidates, recording attempts and cooling failures down."""
+    """One request's walk along its route: which model to try next, what each
+    failure means (:func:`decide`), every attempt recorded, failed models cooled."""
 
     candidates: list[str]
-    cooldowns: CooldownRegistry
+    cooldowns: CooldownRegistry | None = None
     policy: FallbackPolicy = field(default_factory=FallbackPolicy)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     attempts: list[Attempt] = field(default_factory=list)
+    on_rate_limited: RateLimitListener | None = None
     clock: Callable[[], float] = time.monotonic
     _position: int = 0
+    _current: str | None = None
+    _retries: int = 0
     _last_error: BaseException | None = None
 
-    def __iter__(self) -> RouteRun:
-        return self
-
-    def __next__(self) -> str:
-        """The next model to try; cooling models are skipped unless all of them are."""
+    def next_model(self) -> str:
+        """The model for the next HTTP attempt: the same one while retrying, else the
+        next candidate, skipping a cooling model unless every later one cools too."""
+        if self._current is not None:
+            return self._current
+        cooldowns = self.cooldowns
         while self._position < len(self.candidates):
             model = self.candidates[self._position]
             self._position += 1
-            wait = self.cooldowns.remaining(model)
-            later = self.candidates[self._position :]
-            if wait > 0 and any(self.cooldowns.remaining(m) <= 0 for m in later):
-                self.attempts.append(
-                    Attempt(model, skipped=True, reason=f"cooling down for {wait:.1f}s more")
-                )
-                continue
+            if cooldowns is not None:
+                wait = cooldowns.remaining(model)
+                later = self.candidates[self._position :]
+                if wait > 0 and any(cooldowns.remaining(m) <= 0 for m in later):
+                    self.attempts.append(
+                        Attempt(model, skipped=True, reason=f"cooling down for {wait:.1f}s more")
+                    )
+                    continue
+            self._current, self._retries = model, 0
             return model
-        raise StopIteration
+        raise self.exhausted()
 
     @property
-    def is_last(self) -> bool:
-        return self._position >= len(self.candidates)
-
-    def retries_for(self, max_retries: int) -> int:
-        """With fallbacks left, fail over at once instead of retrying the same model."""
-        return max_retries if self.is_last else 0
+    def has_next(self) -> bool:
+        return self._position < len(self.candidates)
 
     def succeeded(self, model: str, provider: str | None, started: float) -> None:
         self.attempts.append(
             Attempt(model, ok=True, provider=provider, duration_s=self.clock() - started)
         )
 
-    def failed(self, model: str, error: BaseException, started: float) -> bool:
-        """Record a failure; True if the route should go on to the next model."""
+    def failed(
+        self, model: str, error: BaseException, started: float, *, output_started: bool = False
+    ) -> tuple[Decision, BaseException]:
+        """Record a failed attempt and decide; returns the decision and, for
+        :attr:`Action.RAISE`, the error to raise."""
         status = error.status_code if isinstance(error, APIStatusError) else None
         reason = getattr(error, "message", None) or str(error)
         self.attempts.append(
@@ -247,14 +276,50 @@ class RouteRun:
             )
         )
         self._last_error = error
-        moves_on = self.policy.moves_on(error)
-        if moves_on:
-            hinted = retry_after_of(error)
-            self.cooldowns.cool(model, hinted if hinted is not None else None)
-        return moves_on and not self.is_last
+        decision = decide(
+            error,
+            retries_done=self._retries,
+            has_next=self.has_next,
+            retry=self.retry,
+            fallback=self.policy,
+            output_started=output_started,
+        )
+        hinted = retry_after_of(error)
+        account_wide = is_account_limited(error)
+        if isinstance(error, RateLimitError) and self.on_rate_limited is not None:
+            self.on_rate_limited(model or None, hinted, account_wide)
+        if self.cooldowns is not None and model and self.policy.moves_on(error):
+            self.cooldowns.cool(model, hinted)
+        log.debug(
+            "model=%s status=%s error=%s action=%s delay=%.3f retry_after=%s account_wide=%s",
+            model or "-",
+            status,
+            type(error).__name__,
+            decision.action.value,
+            decision.delay,
+            hinted,
+            account_wide,
+        )
+        if decision.action is Action.RETRY:
+            self._retries += 1
+        elif decision.action is Action.NEXT:
+            self._current = None
+        return decision, self.give_up(error) if decision.action is Action.RAISE else error
+
+    def give_up(self, error: BaseException) -> BaseException:
+        """The error to raise when the route stops: the error itself when one model
+        was tried, else :class:`AllModelsFailedError` listing every attempt."""
+        tried = {a.model for a in self.attempts if not a.skipped}
+        if len(tried) <= 1:
+            return error
+        failure = self.exhausted()
+        failure.__cause__ = error
+        return failure
 
     def exhausted(self) -> AllModelsFailedError:
         return AllModelsFailedError(self.attempts, self._last_error)
 
 
-RouteMode = Literal["auto"]
+def describe_attempts(attempts: Sequence[Attempt]) -> list[dict[str, Any]]:
+    """Attempts as plain dicts (what adapters put in response metadata)."""
+    return [a.as_dict() for a in attempts]

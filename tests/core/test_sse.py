@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openrouter_core.sse import SSEDecoder
+from openrouter_core._sse import SSEDecoder
 
 
 def decode_all(chunks: list[bytes]) -> list[str]:

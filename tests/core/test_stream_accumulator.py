@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from openrouter_core import APIStatusError, RateLimitError, StreamInterruptedError
-from openrouter_core.sse import ServerSentEvent
-from openrouter_core.stream import StreamAccumulator, merge_reasoning_details
+from openrouter_core._sse import ServerSentEvent
+from openrouter_core._stream import StreamAccumulator, merge_reasoning_details
 
 
 def event(payload: Any) -> ServerSentEvent:

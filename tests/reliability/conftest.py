@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from openrouter_core.retries import RetryPolicy
+from openrouter_core._retries import RetryPolicy
 
 PRIMARY = "openai/gpt-4o-mini"
 BACKUP = "anthropic/claude-3.5-haiku"

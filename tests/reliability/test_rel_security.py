@@ -35,7 +35,7 @@ def test_core_client_never_shows_the_key(emu: Any, caplog: pytest.LogCaptureFixt
     caplog.set_level(logging.DEBUG)
     with OpenRouterClient(api_key=KEY, base_url=emu.base_url, max_retries=0) as client:
         assert KEY not in repr(client) and KEY not in str(client)
-        assert KEY not in repr(client.config)
+        assert KEY not in repr(client.settings) and KEY not in str(client.settings)
         with pytest.raises(TypeError):
             pickle.dumps(client)
         emu.fail_model(PRIMARY, "status:401", times=1)

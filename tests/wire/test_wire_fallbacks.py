@@ -179,7 +179,13 @@ def test_every_model_failing_reports_every_attempt(
         client.chat(ask("Capital of Japan?"), fallback_models=[BACKUP])
     attempts = caught.value.attempts
     assert models_of(sent) == [PRIMARY, BACKUP, BACKUP, BACKUP]
-    assert [(a.model, a.status_code) for a in attempts] == [(PRIMARY, 500), (BACKUP, 529)]
+    # Every HTTP attempt is listed, the retries of the last model included.
+    assert [(a.model, a.status_code) for a in attempts] == [
+        (PRIMARY, 500),
+        (BACKUP, 529),
+        (BACKUP, 529),
+        (BACKUP, 529),
+    ]
     assert PRIMARY in str(caught.value) and BACKUP in str(caught.value)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..client import OpenRouterClient
+from .._sync.client import OpenRouterClient
 from .output import money, print_fields, print_json, print_table
 
 

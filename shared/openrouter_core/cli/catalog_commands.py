@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..client import OpenRouterClient
+from .._sync.client import OpenRouterClient
 from ..types.catalog import ModelInfo
 from .output import per_million, print_fields, print_json, print_table
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..client import OpenRouterClient
+from .._sync.client import OpenRouterClient
 from .output import money
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from ..client import OpenRouterClient
+from .._sync.client import OpenRouterClient
 from ..errors import ConfigurationError, OpenRouterError
 from . import account_commands, catalog_commands, chat_command
 

@@ -172,8 +172,8 @@ def openrouter_catalog_cache(
     not use this package's models), or override it in a ``conftest.py`` to provide a
     catalog some other way.
     """
+    from openrouter_core import OpenRouterClient
     from openrouter_core.catalog import CACHE_DIR_ENV
-    from openrouter_core.client import OpenRouterClient
 
     try:
         from .cassettes import use_cassette

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .attempts import Attempt
 from .catalog import Architecture, ModelEndpoint, ModelEndpoints, ModelInfo, Pricing, TopProvider
 from .chat import (
     ChatChoice,
@@ -73,6 +74,7 @@ __all__ = [
     "AnthropicMessagesRequest",
     "AnthropicMessagesResult",
     "Architecture",
+    "Attempt",
     "ChatChoice",
     "ChatRequest",
     "ChatResult",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ._base import WireModel
 
@@ -28,12 +28,43 @@ def _price(value: Any) -> float | None:
     return number if number >= 0 else None
 
 
+def _text_list(value: Any) -> Any:
+    """A list of names with nulls and non-strings dropped (real entries hold odd values)."""
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str) and v]
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+def _whole_number(value: Any) -> Any:
+    """An integer read leniently: ``1.7e9`` or ``"128000"`` become ints; junk becomes None."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number == number and abs(number) != float("inf") else None
+
+
+def _object(value: Any) -> Any:
+    """A nested object that may be null (or of the wrong type): an empty one then."""
+    return value if isinstance(value, dict) else {}
+
+
 class Architecture(WireModel):
     modality: str | None = None
     input_modalities: list[str] | None = None
     output_modalities: list[str] | None = None
     tokenizer: str | None = None
     instruct_type: str | None = None
+
+    _lists = field_validator("input_modalities", "output_modalities", mode="before")(
+        classmethod(lambda cls, v: _text_list(v))
+    )
 
 
 class Pricing(WireModel):
@@ -49,6 +80,14 @@ class Pricing(WireModel):
     input_cache_read: str | None = None
     input_cache_write: str | None = None
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> Any:
+        # Prices are strings on the wire, but numbers turn up too.
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return repr(value) if isinstance(value, float) else str(value)
+        return value if isinstance(value, str) or value is None else None
+
     def per_token(self, field: str) -> float | None:
         return _price(getattr(self, field, None))
 
@@ -57,6 +96,10 @@ class TopProvider(WireModel):
     context_length: int | None = None
     max_completion_tokens: int | None = None
     is_moderated: bool | None = None
+
+    _numbers = field_validator("context_length", "max_completion_tokens", mode="before")(
+        classmethod(lambda cls, v: _whole_number(v))
+    )
 
 
 class ModelInfo(WireModel):
@@ -74,6 +117,26 @@ class ModelInfo(WireModel):
     supported_parameters: list[str] | None = None
     default_parameters: dict[str, Any] | None = None
     expiration_date: str | None = None
+
+    _numbers = field_validator("created", "context_length", mode="before")(
+        classmethod(lambda cls, v: _whole_number(v))
+    )
+    _objects = field_validator("architecture", "pricing", "top_provider", mode="before")(
+        classmethod(lambda cls, v: _object(v))
+    )
+    _names = field_validator("supported_parameters", mode="before")(
+        classmethod(lambda cls, v: _text_list(v))
+    )
+
+    @field_validator("per_request_limits", "default_parameters", mode="before")
+    @classmethod
+    def _optional_object(cls, value: Any) -> Any:
+        return value if isinstance(value, dict) else None
+
+    @field_validator("expiration_date", "canonical_slug", "name", mode="before")
+    @classmethod
+    def _optional_text(cls, value: Any) -> Any:
+        return value if isinstance(value, str) else None
 
     @cached_property
     def parameters(self) -> frozenset[str]:

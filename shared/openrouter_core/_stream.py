@@ -10,26 +10,71 @@ chunks), logprobs, the final usage chunk. An in-band ``error`` chunk becomes a
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from . import _json
-from .errors import APIStatusError, ResponseParseError, StreamInterruptedError, error_from_body
-from .sse import DONE, ServerSentEvent
+from ._sse import DONE, ServerSentEvent
+from .errors import APIStatusError, StreamInterruptedError, error_from_body
 from .types.chat import ChatResult, Usage
 
-__all__ = ["ChatStreamChunk", "StreamAccumulator"]
+__all__ = ["ChatStreamChunk", "StreamAccumulator", "new_tool_call_id"]
 
 _EMPTY: dict[str, Any] = {}
+_NO_ITEMS: list[Any] = []
+
+
+def new_tool_call_id() -> str:
+    """An id for a tool call the reply gave none (some providers omit them), so that
+    results can be sent back and told apart."""
+    return f"call_{uuid.uuid4().hex[:24]}"
 
 
 class ChatStreamChunk:
-    """One streamed chunk. ``data`` is the decoded JSON; accessors read the first choice."""
+    """One streamed chunk: ``data`` is the decoded JSON; the first choice's delta is
+    read once, here, into ``content``, ``reasoning``, ``reasoning_details`` and
+    ``tool_call_deltas`` (the adapters read these, never the JSON again)."""
 
-    __slots__ = ("_usage", "data")
+    __slots__ = (
+        "_usage",
+        "content",
+        "data",
+        "finish_reason",
+        "reasoning",
+        "reasoning_details",
+        "tool_call_deltas",
+    )
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self._usage: Usage | None = None
+        self.content = ""
+        self.reasoning = ""
+        self.reasoning_details: list[dict[str, Any]] = _NO_ITEMS
+        self.tool_call_deltas: list[dict[str, Any]] = _NO_ITEMS
+        self.finish_reason: str | None = None
+        choices = data.get("choices")
+        if not choices:
+            return
+        first = choices[0]
+        if not isinstance(first, dict):
+            return
+        self.finish_reason = first.get("finish_reason")
+        delta = first.get("delta")
+        if not delta:
+            return
+        # One pass over the keys present (usually just role and content).
+        for key, value in delta.items():
+            if not value:
+                continue
+            if key == "content":
+                self.content = value if isinstance(value, str) else str(value)
+            elif key == "reasoning":
+                self.reasoning = value if isinstance(value, str) else str(value)
+            elif key == "tool_calls":
+                self.tool_call_deltas = value
+            elif key == "reasoning_details":
+                self.reasoning_details = value
 
     def __repr__(self) -> str:
         return f"ChatStreamChunk({self.data!r})"
@@ -54,30 +99,9 @@ class ChatStreamChunk:
     def delta(self) -> dict[str, Any]:
         """The first choice's delta (empty when the chunk has no choice)."""
         choices = self.data.get("choices")
-        if choices:
+        if choices and isinstance(choices[0], dict):
             return choices[0].get("delta") or _EMPTY
         return _EMPTY
-
-    @property
-    def content(self) -> str:
-        return self.delta.get("content") or ""
-
-    @property
-    def reasoning(self) -> str:
-        return self.delta.get("reasoning") or ""
-
-    @property
-    def reasoning_details(self) -> list[dict[str, Any]]:
-        return self.delta.get("reasoning_details") or []
-
-    @property
-    def tool_call_deltas(self) -> list[dict[str, Any]]:
-        return self.delta.get("tool_calls") or []
-
-    @property
-    def finish_reason(self) -> str | None:
-        choices = self.data.get("choices")
-        return choices[0].get("finish_reason") if choices else None
 
     @property
     def native_finish_reason(self) -> str | None:
@@ -99,12 +123,8 @@ class ChatStreamChunk:
     @property
     def has_output(self) -> bool:
         """True if this chunk carries model output (text, reasoning or a tool call)."""
-        delta = self.delta
         return bool(
-            delta.get("content")
-            or delta.get("reasoning")
-            or delta.get("tool_calls")
-            or delta.get("reasoning_details")
+            self.content or self.reasoning or self.tool_call_deltas or self.reasoning_details
         )
 
 
@@ -165,6 +185,12 @@ class StreamAccumulator:
         self.done = False
         self.chunks = 0
         self.output_started = False
+
+    @property
+    def provider(self) -> str | None:
+        """The provider that serves the stream (once a chunk has said)."""
+        value = self._meta.get("provider")
+        return value if isinstance(value, str) else None
 
     def parse_event(self, event: ServerSentEvent) -> ChatStreamChunk | None:
         """Decode one event; ``None`` for ``[DONE]``. Raises on malformed or error events."""
@@ -241,23 +267,39 @@ class StreamAccumulator:
 
     @staticmethod
     def _merge_tool_calls(choice: _Choice, deltas: list[dict[str, Any]]) -> None:
+        """Merge tool-call pieces by ``index``. A call that arrives without an id gets
+        one (written into the delta too, so every consumer of the chunk sees it);
+        later pieces of the same call carry the same id."""
         for position, delta in enumerate(deltas):
+            if not isinstance(delta, dict):
+                continue
             index = delta.get("index", position)
             call = choice.tool_calls.get(index)
             function = delta.get("function") or _EMPTY
             if call is None:
                 call = choice.tool_calls[index] = {
-                    "id": delta.get("id"),
+                    "id": delta.get("id") or new_tool_call_id(),
                     "type": delta.get("type") or "function",
                     "index": index,
                     "function": {"name": function.get("name") or "", "arguments": ""},
                 }
-            elif delta.get("id") and not call["id"]:
-                call["id"] = delta["id"]
+                delta["id"] = call["id"]
+            elif delta.get("id") and delta["id"] != call["id"]:
+                delta["id"] = call["id"]
             if function.get("name") and not call["function"]["name"]:
                 call["function"]["name"] = function["name"]
-            if function.get("arguments"):
-                call["function"]["arguments"] += function["arguments"]
+            arguments = function.get("arguments")
+            if arguments:
+                call["function"]["arguments"] += (
+                    arguments if isinstance(arguments, str) else _json.dumps(arguments).decode()
+                )
+
+    def tool_calls(self, index: int = 0) -> list[dict[str, Any]]:
+        """The tool calls of choice ``index`` merged so far, in order."""
+        choice = self._choices.get(index)
+        if choice is None or not choice.tool_calls:
+            return []
+        return [choice.tool_calls[i] for i in sorted(choice.tool_calls)]
 
     def _error_chunk(self, data: dict[str, Any]) -> APIStatusError:
         error = error_from_body(
@@ -337,25 +379,3 @@ class StreamAccumulator:
         )
         result.usage = self.usage
         return result
-
-
-def parse_error_in_200(payload: Any, *, generation_id: str | None, model: str | None) -> None:
-    """Raise if a 200 JSON body is really an ``{"error": ...}`` object."""
-    if (
-        isinstance(payload, dict)
-        and payload.get("error") is not None
-        and not payload.get("choices")
-    ):
-        raise error_from_body(payload, http_status=502, generation_id=generation_id, model=model)
-
-
-def decode_json(body: bytes, *, generation_id: str | None) -> Any:
-    try:
-        return _json.loads(body)
-    except ValueError as exc:
-        text = body.decode("utf-8", errors="replace")
-        raise ResponseParseError(
-            f"OpenRouter sent a reply that is not valid JSON ({len(body)} bytes): {text[:200]!r}",
-            body=text,
-            generation_id=generation_id,
-        ) from exc

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .config import API_KEY_ENV
+from .settings import API_KEY_ENV
 
 __all__ = ["KeyNotPickled"]
 

@@ -1,0 +1,1 @@
+"""The async client: the single source from which ``_sync`` is generated."""

@@ -1,0 +1,386 @@
+"""The asynchronous client. This file is the source of both clients: the sync
+client (``openrouter_core/_sync/client.py``) is generated from it by
+``scripts/unasync.py`` (``make unasync``; ``make lint`` fails if they drift).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import replace
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+
+from .._base_client import BaseClient, ChatOptions, FallbackMode, PreparedChat, chat_call
+from .._concurrency import AsyncSlots, current_fork_epoch
+from .._http import (
+    Call,
+    build_request,
+    client_closed,
+    make_limits,
+    make_timeout,
+    parse_reply,
+    shared_ssl_context,
+    transport_error,
+)
+from .._sse import SSEDecoder
+from .._stream import ChatStreamChunk, StreamAccumulator
+from ..capabilities import CapabilityPolicy
+from ..catalog import Catalog
+from ..endpoints import AsyncSide, EndpointMethods
+from ..errors import OpenRouterError, StreamInterruptedError
+from ..routing import Action, RouteRun
+from ..settings import Settings
+from ..types.attempts import Attempt
+from ..types.chat import ChatRequest, ChatResult
+
+__all__ = ["AsyncChatStream", "AsyncOpenRouterClient"]
+
+T = TypeVar("T")
+
+
+class AsyncOpenRouterClient(AsyncSide, BaseClient, EndpointMethods):
+    """Asynchronous OpenRouter client.
+
+    Example::
+
+        from openrouter_core import AsyncOpenRouterClient
+
+        async with AsyncOpenRouterClient(app_title="my-app") as client:
+            result = await client.chat(
+                {"model": "openai/gpt-4o-mini",
+                 "messages": [{"role": "user", "content": "Hi"}]},
+                fallback_models=["anthropic/claude-3.5-haiku"],
+            )
+            print(result.text, result.model, result.usage.cost)
+
+    Args:
+        settings: a :class:`~openrouter_core.Settings`, or its fields as keywords
+            (``api_key``, ``base_url``, ``timeout``, ``max_retries``,
+            ``max_concurrent_requests``, ``rate_limit``...; see :class:`BaseClient`).
+        http_client: your own ``httpx.AsyncClient``. It is used as given, never
+            modified: the URL and headers (the key included) go on each request.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(settings, **kwargs)
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else self._new_http()
+        self._epoch = current_fork_epoch()
+        self._slots = AsyncSlots(self.settings.max_concurrent_requests)
+
+    def _new_http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            timeout=make_timeout(self.settings),
+            limits=make_limits(self.settings),
+            verify=shared_ssl_context(),
+            follow_redirects=False,
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def aclose(self) -> None:
+        """Close the connections (a client given as ``http_client`` is left open)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
+    async def __aenter__(self) -> AsyncOpenRouterClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    @property
+    def http_client(self) -> httpx.AsyncClient:
+        """The ``httpx`` client in use (a new one in a forked child process)."""
+        if self._epoch != current_fork_epoch():
+            # Forked: the parent's sockets are not ours to use. Drop them unclosed
+            # (closing would disturb the parent's connections) and open our own.
+            self._epoch = current_fork_epoch()
+            self._slots = AsyncSlots(self.settings.max_concurrent_requests)
+            if self._owns_http:
+                self._http = self._new_http()
+        return self._http
+
+    # ------------------------------------------------------------------ transport
+
+    async def _pace(self) -> None:
+        """Ask the rate limit (if any) for a slot: before every HTTP attempt."""
+        limiter = self.settings.rate_limit
+        if limiter is not None:
+            await limiter.aacquire()
+
+    async def send(self, call: Call[T], *, max_retries: int | None = None) -> T:
+        """Send one call, retrying as :func:`~openrouter_core.routing.decide` says;
+        return its parsed result or raise a typed error."""
+        run = self._single(call.model)
+        if max_retries is not None:
+            run.retry = replace(self.retry_policy, max_retries=max_retries)
+        return await self._run(run, lambda _model: call)
+
+    async def _run(self, run: RouteRun, call_for: Callable[[str], Call[T]]) -> T:
+        """The attempt loop: pace, pick a model, send, and on failure do what
+        :meth:`RouteRun.failed` decides (retry, next model, or raise)."""
+        while True:
+            await self._pace()
+            model = run.next_model()
+            started = self.clock()
+            try:
+                result = await self._send_once(call_for(model))
+            except OpenRouterError as exc:
+                decision, error = run.failed(model, exc, started)
+                if decision.action is Action.RETRY:
+                    await self.retry_policy.async_sleep(decision.delay)
+                    continue
+                if decision.action is Action.NEXT:
+                    continue
+                raise error from error.__cause__
+            run.succeeded(model, getattr(result, "provider", None), started)
+            if isinstance(result, ChatResult):
+                result._attempts = run.attempts
+            return result
+
+    async def _send_once(self, call: Call[T]) -> T:
+        if call.require_key:
+            self.settings.require_key()
+        http = self.http_client
+        request = build_request(http, self.settings, self._headers, call)
+        async with self._slots:
+            try:
+                response = await http.send(request, follow_redirects=False)
+            except httpx.HTTPError as exc:
+                if http.is_closed:
+                    raise client_closed(exc) from exc
+                raise transport_error(exc, call) from exc
+            except RuntimeError as exc:
+                if http.is_closed:
+                    raise client_closed(exc) from exc
+                raise
+        return parse_reply(call, response.status_code, response.headers, response.content)
+
+    async def load_catalog_payload(self) -> Any:
+        """The raw ``/models`` reply from the first catalog source that answers with
+        one (see :meth:`catalog_sources`); raises the last source's error."""
+        error: OpenRouterError | None = None
+        for call in self.catalog_calls():
+            try:
+                return await self.send(call, max_retries=1)
+            except OpenRouterError as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+    async def ensure_catalog(self) -> Catalog:
+        """The catalog, refreshed from the network if it is stale and the network
+        answers; else the freshest copy at hand (memory, disk, bundled snapshot)."""
+        return await self.catalog.aensure(self.load_catalog_payload)
+
+    # ------------------------------------------------------------------ chat
+
+    async def prepare_chat(
+        self, request: ChatRequest | Mapping[str, Any], options: ChatOptions
+    ) -> PreparedChat:
+        """Validate a chat request and plan its route (refreshes a stale catalog)."""
+        body = self._validate(request)
+        catalog = await self.ensure_catalog() if self._needs_catalog(options) else None
+        return self._plan(body, options, catalog)
+
+    async def chat(
+        self,
+        request: ChatRequest | Mapping[str, Any],
+        *,
+        fallback_models: Sequence[str] = (),
+        fallback: FallbackMode = None,
+        max_fallback_price: float | None = None,
+        capability_check: CapabilityPolicy | None = None,
+    ) -> ChatResult:
+        """``POST /chat/completions`` along a fallback route.
+
+        The result's ``model`` and ``provider`` say who served it; ``attempts``
+        lists every model tried or skipped.
+        """
+        options = ChatOptions(fallback_models, fallback, max_fallback_price, capability_check)
+        return await self.chat_prepared(await self.prepare_chat(request, options))
+
+    async def chat_prepared(self, prepared: PreparedChat) -> ChatResult:
+        """Send a prepared chat along its route."""
+        prepared.body.pop("stream", None)
+        prepared.body.pop("stream_options", None)
+        run = self._route(prepared.candidates, prepared.skipped)
+        return await self._run(run, lambda model: chat_call(prepared.body_for(model)))
+
+    async def chat_stream(
+        self,
+        request: ChatRequest | Mapping[str, Any],
+        *,
+        fallback_models: Sequence[str] = (),
+        fallback: FallbackMode = None,
+        max_fallback_price: float | None = None,
+        capability_check: CapabilityPolicy | None = None,
+        include_usage: bool = True,
+    ) -> AsyncChatStream:
+        """Stream a chat completion. Iterate the returned stream for chunks;
+        ``stream.result()`` then gives the merged :class:`ChatResult`.
+
+        ``include_usage=False`` sends no ``stream_options`` (the reply then may
+        carry no usage)."""
+        options = ChatOptions(fallback_models, fallback, max_fallback_price, capability_check)
+        prepared = await self.prepare_chat(request, options)
+        return AsyncChatStream(self, prepared, include_usage=include_usage)
+
+
+class AsyncChatStream:
+    """Chunks of a streamed completion, falling back to the next model only while no
+    output has been produced. Iterate it; close it (or use ``async with``) when
+    stopping early."""
+
+    def __init__(
+        self, client: AsyncOpenRouterClient, prepared: PreparedChat, *, include_usage: bool = True
+    ) -> None:
+        self._client = client
+        body = dict(prepared.body)
+        body["stream"] = True
+        if include_usage:
+            body.setdefault("stream_options", {"include_usage": True})
+        else:
+            body.pop("stream_options", None)
+        prepared.body = body
+        self._prepared = prepared
+        self._run: RouteRun = client._route(prepared.candidates, prepared.skipped)
+        self._accumulator: StreamAccumulator | None = None
+        self._response: httpx.Response | None = None
+        self._iterator = self._iterate()
+
+    def __aiter__(self) -> AsyncIterator[ChatStreamChunk]:
+        return self._iterator
+
+    async def __anext__(self) -> ChatStreamChunk:
+        return await self._iterator.__anext__()
+
+    async def __aenter__(self) -> AsyncChatStream:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop the stream and release its connection."""
+        await self._iterator.aclose()
+        if self._response is not None:
+            await self._response.aclose()
+
+    @property
+    def attempts(self) -> list[Attempt]:
+        return self._run.attempts
+
+    @property
+    def accumulator(self) -> StreamAccumulator | None:
+        """The merged state of the current attempt (text, tool calls so far)."""
+        return self._accumulator
+
+    def result(self) -> ChatResult:
+        """The merged result (after the stream is consumed)."""
+        if self._accumulator is None:
+            raise RuntimeError("the stream has not produced anything yet")
+        result = self._accumulator.result()
+        result._attempts = self._run.attempts
+        return result
+
+    async def _iterate(self) -> AsyncGenerator[ChatStreamChunk, None]:
+        client, run = self._client, self._run
+        while True:
+            await client._pace()
+            model = run.next_model()
+            acc = self._accumulator = StreamAccumulator(model)
+            started = client.clock()
+            try:
+                async for chunk in self._attempt(model, acc):
+                    yield chunk
+            except OpenRouterError as exc:
+                if acc.output_started:
+                    if isinstance(exc, StreamInterruptedError):
+                        raise
+                    raise _interrupted(acc, exc) from exc
+                decision, error = run.failed(model, exc, started)
+                if decision.action is Action.RETRY:
+                    await client.retry_policy.async_sleep(decision.delay)
+                    continue
+                if decision.action is Action.NEXT:
+                    continue
+                raise error from error.__cause__
+            run.succeeded(model, acc.provider, started)
+            return
+
+    async def _attempt(self, model: str, acc: StreamAccumulator) -> AsyncIterator[ChatStreamChunk]:
+        client = self._client
+        client.settings.require_key()
+        call = chat_call(self._prepared.body_for(model), stream=True)
+        http = client.http_client
+        request = build_request(http, client.settings, client._headers, call)
+        async with client._slots:
+            try:
+                response = self._response = await http.send(
+                    request, stream=True, follow_redirects=False
+                )
+            except httpx.HTTPError as exc:
+                if http.is_closed:
+                    raise client_closed(exc) from exc
+                raise transport_error(exc, call) from exc
+            except RuntimeError as exc:
+                if http.is_closed:
+                    raise client_closed(exc) from exc
+                raise
+            try:
+                if response.status_code >= 400:
+                    body = await response.aread()
+                    parse_reply(call, response.status_code, response.headers, body)
+                if "text/event-stream" not in response.headers.get("content-type", ""):
+                    # Some failures come back as a plain JSON body even for stream=True.
+                    body = await response.aread()
+                    parse_reply(call, response.status_code, response.headers, body)
+                    raise acc.interrupted("expected an event stream, got a JSON body")
+                decoder = SSEDecoder()
+                async for raw in response.aiter_bytes():
+                    for event in decoder.feed(raw):
+                        chunk = acc.parse_event(event)
+                        if chunk is None:
+                            return
+                        yield chunk
+                for event in decoder.flush():
+                    chunk = acc.parse_event(event)
+                    if chunk is None:
+                        return
+                    yield chunk
+                acc.check_complete()
+            except httpx.HTTPError as exc:
+                if http.is_closed:
+                    raise client_closed(exc) from exc
+                raise transport_error(exc, call) from exc
+            finally:
+                await response.aclose()
+                self._response = None
+
+
+def _interrupted(acc: StreamAccumulator, exc: OpenRouterError) -> StreamInterruptedError:
+    """A failure after output began: never hidden, never retried, partial kept."""
+    status = getattr(exc, "status_code", 502) or 502
+    metadata = getattr(exc, "metadata", None)
+    return acc.interrupted(
+        f"stream failed after output began: {exc}", status_code=status, metadata=metadata
+    )

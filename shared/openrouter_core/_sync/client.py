@@ -1,0 +1,382 @@
+"""GENERATED from ``openrouter_core/_async/client.py`` by
+``scripts/unasync.py``: do not edit; change the async source and run
+``make unasync``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from dataclasses import replace
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+
+from .._base_client import BaseClient, ChatOptions, FallbackMode, PreparedChat, chat_call
+from .._concurrency import SyncSlots, current_fork_epoch
+from .._http import (
+    Call,
+    build_request,
+    client_closed,
+    make_limits,
+    make_timeout,
+    parse_reply,
+    shared_ssl_context,
+    transport_error,
+)
+from .._sse import SSEDecoder
+from .._stream import ChatStreamChunk, StreamAccumulator
+from ..capabilities import CapabilityPolicy
+from ..catalog import Catalog
+from ..endpoints import EndpointMethods, SyncSide
+from ..errors import OpenRouterError, StreamInterruptedError
+from ..routing import Action, RouteRun
+from ..settings import Settings
+from ..types.attempts import Attempt
+from ..types.chat import ChatRequest, ChatResult
+
+__all__ = ["ChatStream", "OpenRouterClient"]
+
+T = TypeVar("T")
+
+
+class OpenRouterClient(SyncSide, BaseClient, EndpointMethods):
+    """Synchronous OpenRouter client.
+
+    Example::
+
+        from openrouter_core import OpenRouterClient
+
+        with OpenRouterClient(app_title="my-app") as client:
+            result = client.chat(
+                {"model": "openai/gpt-4o-mini",
+                 "messages": [{"role": "user", "content": "Hi"}]},
+                fallback_models=["anthropic/claude-3.5-haiku"],
+            )
+            print(result.text, result.model, result.usage.cost)
+
+    Args:
+        settings: a :class:`~openrouter_core.Settings`, or its fields as keywords
+            (``api_key``, ``base_url``, ``timeout``, ``max_retries``,
+            ``max_concurrent_requests``, ``rate_limit``...; see :class:`BaseClient`).
+        http_client: your own ``httpx.Client``. It is used as given, never
+            modified: the URL and headers (the key included) go on each request.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        http_client: httpx.Client | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(settings, **kwargs)
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else self._new_http()
+        self._epoch = current_fork_epoch()
+        self._slots = SyncSlots(self.settings.max_concurrent_requests)
+
+    def _new_http(self) -> httpx.Client:
+        return httpx.Client(
+            timeout=make_timeout(self.settings),
+            limits=make_limits(self.settings),
+            verify=shared_ssl_context(),
+            follow_redirects=False,
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        """Close the connections (a client given as ``http_client`` is left open)."""
+        if self._owns_http:
+            self._http.close()
+
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
+    def __enter__(self) -> OpenRouterClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def http_client(self) -> httpx.Client:
+        """The ``httpx`` client in use (a new one in a forked child process)."""
+        if self._epoch != current_fork_epoch():
+            # Forked: the parent's sockets are not ours to use. Drop them unclosed
+            # (closing would disturb the parent's connections) and open our own.
+            self._epoch = current_fork_epoch()
+            self._slots = SyncSlots(self.settings.max_concurrent_requests)
+            if self._owns_http:
+                self._http = self._new_http()
+        return self._http
+
+    # ------------------------------------------------------------------ transport
+
+    def _pace(self) -> None:
+        """Ask the rate limit (if any) for a slot: before every HTTP attempt."""
+        limiter = self.settings.rate_limit
+        if limiter is not None:
+            limiter.acquire()
+
+    def send(self, call: Call[T], *, max_retries: int | None = None) -> T:
+        """Send one call, retrying as :func:`~openrouter_core.routing.decide` says;
+        return its parsed result or raise a typed error."""
+        run = self._single(call.model)
+        if max_retries is not None:
+            run.retry = replace(self.retry_policy, max_retries=max_retries)
+        return self._run(run, lambda _model: call)
+
+    def _run(self, run: RouteRun, call_for: Callable[[str], Call[T]]) -> T:
+        """The attempt loop: pace, pick a model, send, and on failure do what
+        :meth:`RouteRun.failed` decides (retry, next model, or raise)."""
+        while True:
+            self._pace()
+            model = run.next_model()
+            started = self.clock()
+            try:
+                result = self._send_once(call_for(model))
+            except OpenRouterError as exc:
+                decision, error = run.failed(model, exc, started)
+                if decision.action is Action.RETRY:
+                    self.retry_policy.sleep(decision.delay)
+                    continue
+                if decision.action is Action.NEXT:
+                    continue
+                raise error from error.__cause__
+            run.succeeded(model, getattr(result, "provider", None), started)
+            if isinstance(result, ChatResult):
+                result._attempts = run.attempts
+            return result
+
+    def _send_once(self, call: Call[T]) -> T:
+        if call.require_key:
+            self.settings.require_key()
+        http = self.http_client
+        request = build_request(http, self.settings, self._headers, call)
+        with self._slots:
+            try:
+                response = http.send(request, follow_redirects=False)
+            except httpx.HTTPError as exc:
+                if http.is_closed:
+                    raise client_closed(exc) from exc
+                raise transport_error(exc, call) from exc
+            except RuntimeError as exc:
+                if http.is_closed:
+                    raise client_closed(exc) from exc
+                raise
+        return parse_reply(call, response.status_code, response.headers, response.content)
+
+    def load_catalog_payload(self) -> Any:
+        """The raw ``/models`` reply from the first catalog source that answers with
+        one (see :meth:`catalog_sources`); raises the last source's error."""
+        error: OpenRouterError | None = None
+        for call in self.catalog_calls():
+            try:
+                return self.send(call, max_retries=1)
+            except OpenRouterError as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+    def ensure_catalog(self) -> Catalog:
+        """The catalog, refreshed from the network if it is stale and the network
+        answers; else the freshest copy at hand (memory, disk, bundled snapshot)."""
+        return self.catalog.ensure(self.load_catalog_payload)
+
+    # ------------------------------------------------------------------ chat
+
+    def prepare_chat(
+        self, request: ChatRequest | Mapping[str, Any], options: ChatOptions
+    ) -> PreparedChat:
+        """Validate a chat request and plan its route (refreshes a stale catalog)."""
+        body = self._validate(request)
+        catalog = self.ensure_catalog() if self._needs_catalog(options) else None
+        return self._plan(body, options, catalog)
+
+    def chat(
+        self,
+        request: ChatRequest | Mapping[str, Any],
+        *,
+        fallback_models: Sequence[str] = (),
+        fallback: FallbackMode = None,
+        max_fallback_price: float | None = None,
+        capability_check: CapabilityPolicy | None = None,
+    ) -> ChatResult:
+        """``POST /chat/completions`` along a fallback route.
+
+        The result's ``model`` and ``provider`` say who served it; ``attempts``
+        lists every model tried or skipped.
+        """
+        options = ChatOptions(fallback_models, fallback, max_fallback_price, capability_check)
+        return self.chat_prepared(self.prepare_chat(request, options))
+
+    def chat_prepared(self, prepared: PreparedChat) -> ChatResult:
+        """Send a prepared chat along its route."""
+        prepared.body.pop("stream", None)
+        prepared.body.pop("stream_options", None)
+        run = self._route(prepared.candidates, prepared.skipped)
+        return self._run(run, lambda model: chat_call(prepared.body_for(model)))
+
+    def chat_stream(
+        self,
+        request: ChatRequest | Mapping[str, Any],
+        *,
+        fallback_models: Sequence[str] = (),
+        fallback: FallbackMode = None,
+        max_fallback_price: float | None = None,
+        capability_check: CapabilityPolicy | None = None,
+        include_usage: bool = True,
+    ) -> ChatStream:
+        """Stream a chat completion. Iterate the returned stream for chunks;
+        ``stream.result()`` then gives the merged :class:`ChatResult`.
+
+        ``include_usage=False`` sends no ``stream_options`` (the reply then may
+        carry no usage)."""
+        options = ChatOptions(fallback_models, fallback, max_fallback_price, capability_check)
+        prepared = self.prepare_chat(request, options)
+        return ChatStream(self, prepared, include_usage=include_usage)
+
+
+class ChatStream:
+    """Chunks of a streamed completion, falling back to the next model only while no
+    output has been produced. Iterate it; close it (or use ``with``) when
+    stopping early."""
+
+    def __init__(
+        self, client: OpenRouterClient, prepared: PreparedChat, *, include_usage: bool = True
+    ) -> None:
+        self._client = client
+        body = dict(prepared.body)
+        body["stream"] = True
+        if include_usage:
+            body.setdefault("stream_options", {"include_usage": True})
+        else:
+            body.pop("stream_options", None)
+        prepared.body = body
+        self._prepared = prepared
+        self._run: RouteRun = client._route(prepared.candidates, prepared.skipped)
+        self._accumulator: StreamAccumulator | None = None
+        self._response: httpx.Response | None = None
+        self._iterator = self._iterate()
+
+    def __iter__(self) -> Iterator[ChatStreamChunk]:
+        return self._iterator
+
+    def __next__(self) -> ChatStreamChunk:
+        return self._iterator.__next__()
+
+    def __enter__(self) -> ChatStream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the stream and release its connection."""
+        self._iterator.close()
+        if self._response is not None:
+            self._response.close()
+
+    @property
+    def attempts(self) -> list[Attempt]:
+        return self._run.attempts
+
+    @property
+    def accumulator(self) -> StreamAccumulator | None:
+        """The merged state of the current attempt (text, tool calls so far)."""
+        return self._accumulator
+
+    def result(self) -> ChatResult:
+        """The merged result (after the stream is consumed)."""
+        if self._accumulator is None:
+            raise RuntimeError("the stream has not produced anything yet")
+        result = self._accumulator.result()
+        result._attempts = self._run.attempts
+        return result
+
+    def _iterate(self) -> Generator[ChatStreamChunk, None, None]:
+        client, run = self._client, self._run
+        while True:
+            client._pace()
+            model = run.next_model()
+            acc = self._accumulator = StreamAccumulator(model)
+            started = client.clock()
+            try:
+                yield from self._attempt(model, acc)
+            except OpenRouterError as exc:
+                if acc.output_started:
+                    if isinstance(exc, StreamInterruptedError):
+                        raise
+                    raise _interrupted(acc, exc) from exc
+                decision, error = run.failed(model, exc, started)
+                if decision.action is Action.RETRY:
+                    client.retry_policy.sleep(decision.delay)
+                    continue
+                if decision.action is Action.NEXT:
+                    continue
+                raise error from error.__cause__
+            run.succeeded(model, acc.provider, started)
+            return
+
+    def _attempt(self, model: str, acc: StreamAccumulator) -> Iterator[ChatStreamChunk]:
+        client = self._client
+        client.settings.require_key()
+        call = chat_call(self._prepared.body_for(model), stream=True)
+        http = client.http_client
+        request = build_request(http, client.settings, client._headers, call)
+        with client._slots:
+            try:
+                response = self._response = http.send(request, stream=True, follow_redirects=False)
+            except httpx.HTTPError as exc:
+                if http.is_closed:
+                    raise client_closed(exc) from exc
+                raise transport_error(exc, call) from exc
+            except RuntimeError as exc:
+                if http.is_closed:
+                    raise client_closed(exc) from exc
+                raise
+            try:
+                if response.status_code >= 400:
+                    body = response.read()
+                    parse_reply(call, response.status_code, response.headers, body)
+                if "text/event-stream" not in response.headers.get("content-type", ""):
+                    # Some failures come back as a plain JSON body even for stream=True.
+                    body = response.read()
+                    parse_reply(call, response.status_code, response.headers, body)
+                    raise acc.interrupted("expected an event stream, got a JSON body")
+                decoder = SSEDecoder()
+                for raw in response.iter_bytes():
+                    for event in decoder.feed(raw):
+                        chunk = acc.parse_event(event)
+                        if chunk is None:
+                            return
+                        yield chunk
+                for event in decoder.flush():
+                    chunk = acc.parse_event(event)
+                    if chunk is None:
+                        return
+                    yield chunk
+                acc.check_complete()
+            except httpx.HTTPError as exc:
+                if http.is_closed:
+                    raise client_closed(exc) from exc
+                raise transport_error(exc, call) from exc
+            finally:
+                response.close()
+                self._response = None
+
+
+def _interrupted(acc: StreamAccumulator, exc: OpenRouterError) -> StreamInterruptedError:
+    """A failure after output began: never hidden, never retried, partial kept."""
+    status = getattr(exc, "status_code", 502) or 502
+    metadata = getattr(exc, "metadata", None)
+    return acc.interrupted(
+        f"stream failed after output began: {exc}", status_code=status, metadata=metadata
+    )
