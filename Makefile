@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint typecheck check record cassettes bench clean
+.PHONY: demo test lint typecheck check record cassettes bench clean unasync catalog-snapshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,22 @@ test: $(STAMP)
 	$(BIN)/coverage report --fail-under=90
 
 lint: $(STAMP)
-	$(BIN)/ruff check shared langchain_openrouter llama_index_openrouter tests demo benchmarks
-	$(BIN)/ruff format --check shared langchain_openrouter llama_index_openrouter
+	$(BIN)/ruff check shared langchain_openrouter llama_index_openrouter tests demo benchmarks scripts
+	$(BIN)/ruff format --check shared langchain_openrouter llama_index_openrouter scripts
+	$(BIN)/python scripts/unasync.py --check
+	PYTHONPATH=shared $(BIN)/lint-imports
+
+# The sync client is generated from the async one (shared/openrouter_core/_async/).
+unasync: $(STAMP)
+	$(BIN)/python scripts/unasync.py
+
+# Rebuild the catalog snapshot bundled in the wheel, from a saved /models reply
+# (CATALOG=path; default: the reference copy beside the checkout) or, with
+# CATALOG=live, from OpenRouter's public /models.
+CATALOG ?= ../shared/reference/catalog/models.json
+CATALOG_DATE ?= $(if $(filter ../shared/reference/catalog/models.json,$(CATALOG)),2026-03-11T20:24:31Z)
+catalog-snapshot: $(STAMP)
+	$(BIN)/python scripts/build_catalog_snapshot.py $(if $(filter live,$(CATALOG)),,--from $(CATALOG)) $(if $(CATALOG_DATE),--date $(CATALOG_DATE))
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

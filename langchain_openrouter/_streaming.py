@@ -36,18 +36,9 @@ class StreamConverter:
 
     def convert(self, chunk: ChatStreamChunk) -> ChatGenerationChunk | None:
         """The generation chunk for ``chunk``; ``None`` when it carries no output."""
-        data = chunk.data
         if self.id is None:
-            self.id = data.get("id")
-        choices = data.get("choices")
-        if not choices:
-            return None
-        delta = choices[0].get("delta")
-        if not delta:
-            return None
-        text = delta.get("content") or ""
-        reasoning = delta.get("reasoning")
-        tool_deltas = delta.get("tool_calls")
+            self.id = chunk.data.get("id")
+        text, reasoning, tool_deltas = chunk.content, chunk.reasoning, chunk.tool_call_deltas
         if reasoning or tool_deltas:
             message = AIMessageChunk(
                 content=text,

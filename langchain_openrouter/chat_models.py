@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from openrouter_core import Catalog, ChatOptions, SharedClients, split_chat_kwargs
 from openrouter_core._pickling import KeyNotPickled
 from openrouter_core.capabilities import CapabilityPolicy
+from openrouter_core.settings import validate_base_url
 
 from ._client import clients_for
 from ._messages import result_to_chat_result, to_openrouter_messages
@@ -182,7 +183,9 @@ class ChatOpenRouter(KeyNotPickled, BaseChatModel):
             [b for b in msg.content_blocks if b["type"] == "reasoning"]
     """
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+    model_config = ConfigDict(
+        populate_by_name=True, protected_namespaces=(), hide_input_in_errors=True
+    )
 
     model: str = Field(default="openai/gpt-4o-mini", alias="model_name")
     """OpenRouter model id (``author/slug``, optionally with a ``:variant``)."""
@@ -240,6 +243,12 @@ class ChatOpenRouter(KeyNotPickled, BaseChatModel):
     default_headers: dict[str, str] | None = None
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Any other request parameters, sent as given."""
+
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**data)
+        if self.base_url:
+            # After validation, so the error is ours (and never echoes the URL).
+            validate_base_url(self.base_url, allow_insecure_http=True)
 
     # ------------------------------------------------------------------ LangChain plumbing
 

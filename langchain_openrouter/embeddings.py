@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from openrouter_core import SharedClients
 from openrouter_core._pickling import KeyNotPickled
+from openrouter_core.settings import validate_base_url
 
 from ._client import clients_for
 
@@ -46,7 +47,9 @@ class OpenRouterEmbeddings(KeyNotPickled, BaseModel, Embeddings):
             query = await embeddings.aembed_query("routing")
     """
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=(), extra="forbid")
+    model_config = ConfigDict(
+        populate_by_name=True, protected_namespaces=(), extra="forbid", hide_input_in_errors=True
+    )
 
     def _key_from_env(self, value: str) -> Any:
         return SecretStr(value)
@@ -68,6 +71,12 @@ class OpenRouterEmbeddings(KeyNotPickled, BaseModel, Embeddings):
     app_title: str | None = None
     app_categories: list[str] | None = None
     default_headers: dict[str, str] | None = None
+
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**data)
+        if self.base_url:
+            # After validation, so the error is ours (and never echoes the URL).
+            validate_base_url(self.base_url, allow_insecure_http=True)
 
     def _clients(self) -> SharedClients:
         return clients_for(

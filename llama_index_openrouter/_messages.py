@@ -326,9 +326,21 @@ def _result_message(result: ChatResult) -> ChatMessage:
     tool_blocks: list[ToolCallBlock] = []
     if wire.tool_calls:
         raw_calls = []
+        invalid = []
         for call in wire.tool_calls:
             name, arguments = call.function.name or "", call.function.arguments or ""
-            tool_blocks.append(tool_block(call.id, name, arguments, final=True))
+            block = tool_block(call.id, name, arguments, final=True)
+            tool_blocks.append(block)
+            if isinstance(block.tool_kwargs, str):
+                # Kept as received (the model's exact text), and said so.
+                invalid.append(
+                    {
+                        "id": call.id,
+                        "name": name,
+                        "args": arguments,
+                        "error": "the arguments are not valid JSON (an object was expected)",
+                    }
+                )
             raw_calls.append(
                 {
                     "id": call.id,
@@ -337,6 +349,8 @@ def _result_message(result: ChatResult) -> ChatMessage:
                 }
             )
         additional["tool_calls"] = raw_calls
+        if invalid:
+            additional["invalid_tool_calls"] = invalid
     if wire.reasoning_details:
         additional["reasoning_details"] = wire.reasoning_details
     for key in ("refusal", "annotations", "images", "audio"):

@@ -13,7 +13,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openrouter_core import SharedClients, shared_clients_for
-from openrouter_core.settings import API_BASE_ENV, API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
+from openrouter_core.settings import (
+    API_BASE_ENV,
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+)
 
 __all__ = ["clients_for", "resolve_api_base", "resolve_api_key"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from llama_index.core.bridge.pydantic import Field, model_validator
+from llama_index.core.bridge.pydantic import ConfigDict, Field, model_validator
 
 from openrouter_core import SharedClients
 from openrouter_core._pickling import KeyNotPickled
-from openrouter_core.settings import DEFAULT_BASE_URL
+from openrouter_core.settings import DEFAULT_BASE_URL, validate_base_url
 
 from ._shared import clients_for, resolve_api_base, resolve_api_key
 
@@ -51,6 +51,8 @@ class OpenRouterEmbedding(KeyNotPickled, BaseEmbedding):
             print(index.as_query_engine().query("What does the report conclude?"))
     """
 
+    model_config = ConfigDict(hide_input_in_errors=True)
+
     model_name: str = Field(default=DEFAULT_EMBEDDING_MODEL, description="Embedding model id.")
     embed_batch_size: int = Field(default=100, gt=0, le=2048)
     dimensions: int | None = Field(default=None, gt=0)
@@ -64,6 +66,11 @@ class OpenRouterEmbedding(KeyNotPickled, BaseEmbedding):
     app_title: str | None = None
     app_categories: list[str] | None = None
     default_headers: dict[str, str] | None = None
+
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**data)
+        # After validation, so the error is ours (and never echoes the URL).
+        validate_base_url(self.api_base, allow_insecure_http=True)
 
     @model_validator(mode="before")
     @classmethod

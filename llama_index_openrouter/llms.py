@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,7 +33,7 @@ from openrouter_core import (
 )
 from openrouter_core._pickling import KeyNotPickled
 from openrouter_core.model_ids import is_router
-from openrouter_core.settings import DEFAULT_BASE_URL
+from openrouter_core.settings import DEFAULT_BASE_URL, validate_base_url
 
 from ._messages import (
     parse_tool_kwargs,
@@ -132,7 +133,7 @@ class OpenRouter(KeyNotPickled, FunctionCallingLLM):
     are sent back on the next turn unchanged.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     model: str = Field(default=DEFAULT_MODEL, description="The OpenRouter model id.")
     temperature: float | None = Field(default=None, ge=0.0, le=2.0)
@@ -160,6 +161,11 @@ class OpenRouter(KeyNotPickled, FunctionCallingLLM):
         default=None, gt=0, description="Override of the catalog's context window."
     )
     _metadata_cache: tuple[tuple[Any, ...], LLMMetadata] | None = PrivateAttr(default=None)
+
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**data)
+        # After validation, so the error is ours (and never echoes the URL).
+        validate_base_url(self.api_base, allow_insecure_http=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -417,20 +423,39 @@ class OpenRouter(KeyNotPickled, FunctionCallingLLM):
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
     ) -> list[ToolSelection]:
-        """The tool calls of a reply (partial arguments of a streamed chunk are completed)."""
-        selections = [
-            ToolSelection(
-                tool_id=block.tool_call_id or "",
-                tool_name=block.tool_name,
-                tool_kwargs=(
-                    block.tool_kwargs
-                    if isinstance(block.tool_kwargs, dict)
-                    else parse_tool_kwargs(block.tool_kwargs)
-                ),
+        """The tool calls of a reply (partial arguments of a streamed chunk are completed).
+
+        A call whose arguments are not valid JSON (listed in the message's
+        ``additional_kwargs["invalid_tool_calls"]`` with the raw text) gets empty
+        arguments here and a ``UserWarning`` that says so."""
+        invalid = {
+            c.get("id") for c in response.message.additional_kwargs.get("invalid_tool_calls") or ()
+        }
+        selections = []
+        for block in response.message.blocks:
+            if not isinstance(block, ToolCallBlock):
+                continue
+            arguments = block.tool_kwargs
+            if isinstance(arguments, dict):
+                parsed = arguments
+            elif block.tool_call_id in invalid:
+                warnings.warn(
+                    f"The arguments of {self.model}'s call to {block.tool_name!r} are not "
+                    f"valid JSON: {arguments[:200]!r}; the tool gets no arguments. The raw "
+                    "text is in message.additional_kwargs['invalid_tool_calls'].",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                parsed = {}
+            else:
+                parsed = parse_tool_kwargs(arguments)
+            selections.append(
+                ToolSelection(
+                    tool_id=block.tool_call_id or "",
+                    tool_name=block.tool_name,
+                    tool_kwargs=parsed,
+                )
             )
-            for block in response.message.blocks
-            if isinstance(block, ToolCallBlock)
-        ]
         if not selections and error_on_no_tool_call:
             raise ValueError(
                 f"Expected at least one tool call from {self.model}, but the reply has none."

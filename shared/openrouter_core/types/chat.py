@@ -163,11 +163,18 @@ class ChatRequest(RequestModel):
     @field_validator("tools")
     @classmethod
     def _check_tools(cls, value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+        seen: set[str] = set()
         for tool in value or []:
             if tool.get("type") != "function":
                 continue
             function = tool.get("function") or {}
             name = function.get("name", "")
+            if name in seen:
+                raise ValueError(
+                    f"two tools are named {name!r}: the model could not tell them apart, and "
+                    "its calls could not be routed back; give each tool a distinct name"
+                )
+            seen.add(name)
             if not _TOOL_NAME.match(name):
                 raise ValueError(
                     f"tool name {name!r} must be 1-64 characters of letters, digits, '_' or '-'"
