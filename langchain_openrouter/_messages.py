@@ -33,6 +33,7 @@ from langchain_core.outputs import ChatGeneration
 from langchain_core.outputs import ChatResult as LCChatResult
 
 from openrouter_core import ChatResult, Usage
+from openrouter_core.content import audio_format
 from openrouter_core.types.chat import ChatChoice, ResponseMessage, ResponseToolCall
 
 __all__ = [
@@ -67,7 +68,6 @@ _ASSISTANT_ONLY = frozenset(
     }
 )
 
-_AUDIO_FORMATS = {"mpeg": "mp3", "x-wav": "wav", "wave": "wav", "x-flac": "flac"}
 _DEFAULT_FILENAMES = {"application/pdf": "document.pdf"}
 
 
@@ -287,10 +287,9 @@ def _data_block_to_part(kind: str, block: dict[str, Any]) -> dict[str, Any]:
     if kind == "audio":
         if data is None:
             raise ValueError("OpenRouter takes audio as base64 data, not a URL")
-        subtype = (mime or "audio/wav").split("/")[-1]
         return {
             "type": "input_audio",
-            "input_audio": {"data": data, "format": _AUDIO_FORMATS.get(subtype, subtype)},
+            "input_audio": {"data": data, "format": audio_format(mime)},
         }
     # video
     return {"type": "video_url", "video_url": {"url": url or _data_url(data or "", mime, kind)}}
@@ -353,40 +352,6 @@ def usage_to_metadata(usage: Usage) -> UsageMetadata:
     return cast("UsageMetadata", metadata)
 
 
-def response_metadata(
-    result_id: str | None,
-    model: str | None,
-    provider: str | None,
-    *,
-    finish_reason: str | None,
-    native_finish_reason: str | None,
-    usage: Usage | None,
-    attempts: Sequence[Any],
-    system_fingerprint: str | None = None,
-    created: int | None = None,
-) -> dict[str, Any]:
-    """The ``response_metadata`` of a reply (shared by invoke and stream)."""
-    metadata: dict[str, Any] = {
-        "model_provider": MODEL_PROVIDER,
-        "model_name": model or "",
-        "provider": provider,
-        "id": result_id,
-        "finish_reason": finish_reason,
-        "native_finish_reason": native_finish_reason,
-        "cost": usage.cost if usage is not None else None,
-    }
-    if usage is not None and usage.cost_details:
-        metadata["cost_details"] = usage.cost_details
-    if usage is not None and usage.is_byok is not None:
-        metadata["is_byok"] = usage.is_byok
-    if system_fingerprint:
-        metadata["system_fingerprint"] = system_fingerprint
-    if created is not None:
-        metadata["created"] = created
-    metadata["fallback_attempts"] = [a.as_dict() for a in attempts]
-    return metadata
-
-
 #: Reply-message fields that go to ``additional_kwargs``, and the key each goes under.
 _MESSAGE_EXTRAS = (
     ("reasoning", "reasoning_content"),
@@ -412,18 +377,14 @@ def choice_metadata(
     result: ChatResult, choice: ChatChoice
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The ``response_metadata`` and ``generation_info`` of one choice of a reply
-    (shared by invoke and the last chunk of a stream)."""
-    metadata = response_metadata(
-        result.id,
-        result.model,
-        result.provider,
-        finish_reason=choice.finish_reason,
-        native_finish_reason=choice.native_finish_reason,
-        usage=result.usage,
-        attempts=result.attempts,
-        system_fingerprint=result.system_fingerprint,
-        created=result.created,
-    )
+    (shared by invoke and the last chunk of a stream), from the core's summary of
+    the reply: only what the reply carried (``cost`` only when sent, and so on)."""
+    summary = result.summary(choice.index if choice.index < len(result.choices) else 0)
+    metadata: dict[str, Any] = {
+        "model_provider": MODEL_PROVIDER,
+        "model_name": summary.pop("model", None) or "",
+        **summary,
+    }
     info: dict[str, Any] = {"finish_reason": choice.finish_reason}
     if choice.logprobs:
         metadata["logprobs"] = info["logprobs"] = choice.logprobs

@@ -16,7 +16,7 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from openrouter_core import Catalog, ChatOptions, SharedClients, split_chat_kwargs
-from openrouter_core._pickling import KeyNotPickled
+from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.capabilities import CapabilityPolicy
 from openrouter_core.settings import validate_base_url
 
@@ -70,7 +70,7 @@ _REQUEST_FIELDS = (
 _IGNORED_KWARGS = frozenset({"stream", "ls_structured_output_format"})
 
 
-class ChatOpenRouter(KeyNotPickled, BaseChatModel):
+class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
     """OpenRouter chat models: hundreds of models behind one API, with fallbacks.
 
     Setup:
@@ -246,6 +246,7 @@ class ChatOpenRouter(KeyNotPickled, BaseChatModel):
 
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)
+        self._note_key_source(data)
         if self.base_url:
             # After validation, so the error is ours (and never echoes the URL).
             validate_base_url(self.base_url, allow_insecure_http=True)

@@ -10,7 +10,7 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from openrouter_core import SharedClients
-from openrouter_core._pickling import KeyNotPickled
+from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.settings import validate_base_url
 
 from ._client import clients_for
@@ -18,7 +18,7 @@ from ._client import clients_for
 __all__ = ["OpenRouterEmbeddings"]
 
 
-class OpenRouterEmbeddings(KeyNotPickled, BaseModel, Embeddings):
+class OpenRouterEmbeddings(ExplicitKeyPickling, BaseModel, Embeddings):
     """OpenRouter embedding models (``POST /embeddings``).
 
     Setup:
@@ -74,6 +74,7 @@ class OpenRouterEmbeddings(KeyNotPickled, BaseModel, Embeddings):
 
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)
+        self._note_key_source(data)
         if self.base_url:
             # After validation, so the error is ours (and never echoes the URL).
             validate_base_url(self.base_url, allow_insecure_http=True)

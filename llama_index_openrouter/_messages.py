@@ -39,6 +39,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms.utils import parse_partial_json
 
 from openrouter_core import ChatResult
+from openrouter_core.content import audio_format
 
 __all__ = [
     "parse_tool_kwargs",
@@ -60,7 +61,6 @@ _ROLES = {
     MessageRole.TOOL: "tool",
     MessageRole.FUNCTION: "tool",
 }
-_AUDIO_FORMATS = {"mpeg": "mp3", "x-wav": "wav", "wave": "wav", "x-flac": "flac"}
 _ASSISTANT = MessageRole.ASSISTANT
 
 
@@ -167,8 +167,7 @@ def _audio_part(block: AudioBlock) -> dict[str, Any]:
                 "(AudioBlock(audio=...)) or a path."
             )
         header, _, data = url.partition(",")
-        subtype = header[5:].split(";")[0].split("/")[-1] or "wav"
-        fmt = block.format or _AUDIO_FORMATS.get(subtype, subtype)
+        fmt = block.format or audio_format(header[5:])
     else:
         data = block.resolve_audio(as_base64=True).read().decode("ascii")
         fmt = block.format or "wav"
@@ -292,29 +291,18 @@ def _message(
 
 
 def result_info(result: ChatResult) -> dict[str, Any]:
-    """Usage, cost, the serving model and the route of a reply (``additional_kwargs``)."""
-    choice = result.choices[0] if result.choices else None
-    info: dict[str, Any] = {
-        "model": result.model,
-        "provider": result.provider,
-        "id": result.id,
-        "finish_reason": choice.finish_reason if choice else None,
-        "native_finish_reason": choice.native_finish_reason if choice else None,
-    }
+    """Usage, cost, the serving model and the route of a reply (``additional_kwargs``),
+    from the core's summary of the reply plus the token counts."""
+    info = result.summary()
+    info.setdefault("model", result.model)
     usage = result.usage
     if usage is not None:
         info["prompt_tokens"] = usage.prompt_tokens
         info["completion_tokens"] = usage.completion_tokens
         info["total_tokens"] = usage.total_tokens or usage.prompt_tokens + usage.completion_tokens
-        info["cost"] = usage.cost
         info["reasoning_tokens"] = usage.reasoning_tokens
         info["cached_tokens"] = usage.cached_tokens
         info["cache_write_tokens"] = usage.cache_write_tokens
-        if usage.cost_details:
-            info["cost_details"] = usage.cost_details
-        if usage.is_byok is not None:
-            info["is_byok"] = usage.is_byok
-    info["fallback_attempts"] = [a.as_dict() for a in result.attempts]
     return info
 
 

@@ -8,7 +8,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import ConfigDict, Field, model_validator
 
 from openrouter_core import SharedClients
-from openrouter_core._pickling import KeyNotPickled
+from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.settings import DEFAULT_BASE_URL, validate_base_url
 
 from ._shared import clients_for, resolve_api_base, resolve_api_key
@@ -18,7 +18,7 @@ __all__ = ["DEFAULT_EMBEDDING_MODEL", "OpenRouterEmbedding"]
 DEFAULT_EMBEDDING_MODEL = "openai/text-embedding-3-small"
 
 
-class OpenRouterEmbedding(KeyNotPickled, BaseEmbedding):
+class OpenRouterEmbedding(ExplicitKeyPickling, BaseEmbedding):
     """OpenRouter embedding models (``POST /embeddings``), sync and async, batched.
 
     Setup:
@@ -69,6 +69,7 @@ class OpenRouterEmbedding(KeyNotPickled, BaseEmbedding):
 
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)
+        self._note_key_source(data)
         # After validation, so the error is ours (and never echoes the URL).
         validate_base_url(self.api_base, allow_insecure_http=True)
 

@@ -31,7 +31,7 @@ from openrouter_core import (
     SharedClients,
     split_chat_kwargs,
 )
-from openrouter_core._pickling import KeyNotPickled
+from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.model_ids import is_router
 from openrouter_core.settings import DEFAULT_BASE_URL, validate_base_url
 
@@ -55,7 +55,7 @@ _IGNORED_KWARGS = frozenset({"formatted"})
 _USER = MessageRole.USER
 
 
-class OpenRouter(KeyNotPickled, FunctionCallingLLM):
+class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
     """OpenRouter: hundreds of models behind one API, with fallbacks and capability checks.
 
     Every request goes through the shared ``openrouter_core`` client (pooled
@@ -164,6 +164,7 @@ class OpenRouter(KeyNotPickled, FunctionCallingLLM):
 
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)
+        self._note_key_source(data)
         # After validation, so the error is ours (and never echoes the URL).
         validate_base_url(self.api_base, allow_insecure_http=True)
 

@@ -54,6 +54,7 @@ from .errors import (
     UnknownModelError,
     UnprocessableEntityError,
 )
+from .ratelimit import RateLimit, TokenBucket
 from .routing import CooldownRegistry, FallbackPolicy
 from .settings import DEFAULT_BASE_URL, SecretKey, Settings, Timeouts
 from .types import Attempt, ChatRequest, ChatResult, ModelInfo, Usage
@@ -99,6 +100,7 @@ __all__ = [
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "ProviderOverloadedError",
+    "RateLimit",
     "RateLimitError",
     "RequestRejectedError",
     "RequestTimeoutError",
@@ -112,6 +114,7 @@ __all__ = [
     "StreamAccumulator",
     "StreamInterruptedError",
     "Timeouts",
+    "TokenBucket",
     "UnknownModelError",
     "UnprocessableEntityError",
     "Usage",

@@ -292,9 +292,11 @@ class BaseClient:
         """A run along ``candidates``, sharing this client's cooldowns and policies."""
         limiter = self.settings.rate_limit
         listener = getattr(limiter, "on_rate_limited", None)
+        # A rate limit that keeps model cooldowns (e.g. shared across a cluster) holds them.
+        cooldowns = getattr(limiter, "cooldowns", None) or self.cooldowns
         return RouteRun(
             list(candidates),
-            self.cooldowns,
+            cooldowns,
             self.fallback_policy,
             self.retry_policy,
             attempts=list(skipped),

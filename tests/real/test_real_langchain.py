@@ -82,7 +82,7 @@ def check_message(message: AIMessage, expected: ExpectedChat) -> None:
     assert metadata["id"] == expected.id
     assert metadata["finish_reason"] == expected.finish_reason
     assert metadata["native_finish_reason"] == expected.native_finish_reason
-    assert metadata["cost"] == expected.cost
+    assert metadata.get("cost") == expected.cost  # only when the reply carries one
     usage = message.usage_metadata
     assert usage is not None
     assert usage["input_tokens"] == expected.prompt_tokens

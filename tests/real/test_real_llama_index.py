@@ -110,7 +110,7 @@ def check_response(llm: OpenRouter, response: ChatResponse, expected: ExpectedCh
     assert info["prompt_tokens"] == expected.prompt_tokens
     assert info["completion_tokens"] == expected.completion_tokens
     assert info["total_tokens"] == expected.total_tokens
-    assert info["cost"] == expected.cost
+    assert info.get("cost") == expected.cost  # only when the reply carries one
     assert info["reasoning_tokens"] == (expected.reasoning_tokens or 0)
     assert info["cached_tokens"] == (expected.cached_tokens or 0)
     assert info["cache_write_tokens"] == (expected.cache_write_tokens or 0)

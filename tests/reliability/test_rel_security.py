@@ -45,31 +45,44 @@ def test_core_client_never_shows_the_key(emu: Any, caplog: pytest.LogCaptureFixt
     assert KEY not in caplog.text
 
 
+OTHER = "sk-or-v1-" + "8" * 64
+
+
 def test_langchain_model_never_shows_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
     from langchain_core.load import dumpd, dumps
 
     from langchain_openrouter import ChatOpenRouter, OpenRouterEmbeddings
 
-    monkeypatch.setenv("OPENROUTER_API_KEY", KEY)
-    for obj in (ChatOpenRouter(api_key=KEY), OpenRouterEmbeddings(api_key=KEY)):
+    monkeypatch.setenv("OPENROUTER_API_KEY", OTHER)
+    for cls in (ChatOpenRouter, OpenRouterEmbeddings):
+        obj = cls(api_key=KEY)
         assert KEY not in repr(obj) and KEY not in str(obj)
         assert KEY not in str(dumpd(obj)) and KEY not in dumps(obj)
-        data = pickle.dumps(obj)
-        assert KEY.encode() not in data
-        # On load the key comes back from the environment, as LangChain's loader does.
-        assert pickle.loads(data).api_key.get_secret_value() == KEY
+        # A pickle is process transport: the explicit key travels, the environment's
+        # key on the other side does not replace it.
+        assert pickle.loads(pickle.dumps(obj)).api_key.get_secret_value() == KEY
+        # A key read from the environment is not pickled: it is read again on load.
+        from_env = pickle.dumps(cls())
+        assert OTHER.encode() not in from_env
+        monkeypatch.setenv("OPENROUTER_API_KEY", KEY)
+        assert pickle.loads(from_env).api_key.get_secret_value() == KEY
+        monkeypatch.setenv("OPENROUTER_API_KEY", OTHER)
 
 
 def test_llama_index_model_never_shows_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
     from llama_index_openrouter import OpenRouter, OpenRouterEmbedding
 
-    monkeypatch.setenv("OPENROUTER_API_KEY", KEY)
-    for obj in (OpenRouter(api_key=KEY), OpenRouterEmbedding(api_key=KEY)):
+    monkeypatch.setenv("OPENROUTER_API_KEY", OTHER)
+    for cls in (OpenRouter, OpenRouterEmbedding):
+        obj = cls(api_key=KEY)
         assert KEY not in repr(obj) and KEY not in str(obj)
         assert KEY not in obj.to_json() and KEY not in str(obj.model_dump())
-        data = pickle.dumps(obj)
-        assert KEY.encode() not in data
-        assert pickle.loads(data).api_key == KEY
+        assert pickle.loads(pickle.dumps(obj)).api_key == KEY
+        from_env = pickle.dumps(cls())
+        assert OTHER.encode() not in from_env
+        monkeypatch.setenv("OPENROUTER_API_KEY", KEY)
+        assert pickle.loads(from_env).api_key == KEY
+        monkeypatch.setenv("OPENROUTER_API_KEY", OTHER)
 
 
 class _Recorder(BaseHTTPRequestHandler):

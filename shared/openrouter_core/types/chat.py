@@ -363,3 +363,27 @@ class ChatResult(WireModel):
     def text(self) -> str:
         """The first choice's text ('' if none)."""
         return (self.choices[0].message.content or "") if self.choices else ""
+
+    def summary(self, index: int = 0) -> dict[str, Any]:
+        """Who served this reply, how it ended, what it cost and which models were
+        tried: one dict the framework adapters turn into their own metadata. Keys
+        whose value the reply did not carry are left out (``fallback_attempts`` is
+        always there)."""
+        choice = self.choices[index] if len(self.choices) > index else None
+        usage = self.usage
+        found: dict[str, Any] = {
+            "id": self.id,
+            "object": self.object,
+            "model": self.model,
+            "provider": self.provider,
+            "created": self.created,
+            "system_fingerprint": self.system_fingerprint,
+            "finish_reason": choice.finish_reason if choice else None,
+            "native_finish_reason": choice.native_finish_reason if choice else None,
+            "cost": usage.cost if usage else None,
+            "cost_details": usage.cost_details if usage else None,
+            "is_byok": usage.is_byok if usage else None,
+        }
+        summary = {k: v for k, v in found.items() if v is not None}
+        summary["fallback_attempts"] = [a.as_dict() for a in self.attempts]
+        return summary
