@@ -243,6 +243,10 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
     default_headers: dict[str, str] | None = None
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Any other request parameters, sent as given."""
+    rate_limit: Any = Field(default=None, exclude=True)
+    """Asked before every HTTP attempt (retries and fallbacks included): an
+    ``openrouter_core.TokenBucket``, ``openrouter_core.ray.SharedRateLimit`` or
+    LangChain ``BaseRateLimiter``. Unlike ``rate_limiter`` (once per invoke)."""
 
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)
@@ -348,6 +352,7 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
             app_categories=self.app_categories,
             default_headers=self.default_headers,
             capability_check=self.capability_check,
+            rate_limit=self.rate_limit,
         )
 
     def _catalog(self) -> Catalog | None:

@@ -71,6 +71,8 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, BaseModel, Embeddings):
     app_title: str | None = None
     app_categories: list[str] | None = None
     default_headers: dict[str, str] | None = None
+    rate_limit: Any = Field(default=None, exclude=True)
+    """Asked before every embedding request (see ``ChatOpenRouter.rate_limit``)."""
 
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)
@@ -89,6 +91,7 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, BaseModel, Embeddings):
             app_title=self.app_title,
             app_categories=self.app_categories,
             default_headers=self.default_headers,
+            rate_limit=self.rate_limit,
         )
 
     def _request(self, texts: list[str]) -> dict[str, Any]:

@@ -66,6 +66,9 @@ class OpenRouterEmbedding(ExplicitKeyPickling, BaseEmbedding):
     app_title: str | None = None
     app_categories: list[str] | None = None
     default_headers: dict[str, str] | None = None
+    rate_limit: Any = Field(
+        default=None, exclude=True, description="Asked before every HTTP attempt."
+    )
 
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)
@@ -98,6 +101,7 @@ class OpenRouterEmbedding(ExplicitKeyPickling, BaseEmbedding):
             app_title=self.app_title,
             app_categories=self.app_categories,
             default_headers=self.default_headers,
+            rate_limit=self.rate_limit,
         )
 
     def _request(self, texts: list[str]) -> dict[str, Any]:

@@ -157,6 +157,9 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
     app_title: str | None = None
     app_categories: list[str] | None = None
     default_headers: dict[str, str] | None = None
+    rate_limit: Any = Field(
+        default=None, exclude=True, description="Asked before every HTTP attempt."
+    )
     context_window: int | None = Field(
         default=None, gt=0, description="Override of the catalog's context window."
     )
@@ -193,6 +196,7 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
             app_title=self.app_title,
             app_categories=self.app_categories,
             default_headers=self.default_headers,
+            rate_limit=self.rate_limit,
             capability_check=self.capability_check,
         )
 
