@@ -47,6 +47,8 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("post", "/audio/speech"),
     ("post", "/audio/transcriptions"),
     ("post", "/credits/coinbase"),
+    ("post", "/rerank"),
+    ("post", "/responses"),
 )
 
 # Keywords whose value is one subschema / a name->subschema map / a list of subschemas.
