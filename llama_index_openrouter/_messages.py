@@ -30,6 +30,7 @@ from llama_index.core.base.llms.types import (
     CompletionResponse,
     DocumentBlock,
     ImageBlock,
+    LogProb,
     MessageRole,
     TextBlock,
     ThinkingBlock,
@@ -42,6 +43,7 @@ from openrouter_core import ChatResult
 from openrouter_core.content import audio_format
 
 __all__ = [
+    "logprobs_of",
     "parse_tool_kwargs",
     "result_info",
     "result_to_chat_response",
@@ -306,6 +308,37 @@ def result_info(result: ChatResult) -> dict[str, Any]:
     return info
 
 
+def logprobs_of(tokens: Any) -> list[list[LogProb]]:
+    """OpenAI-style ``logprobs.content`` entries as LlamaIndex logprobs: one list per
+    token holding its ``top_logprobs`` alternatives (tokens without alternatives are
+    left out, so ``logprobs=True`` without ``top_logprobs`` gives ``[]``), the shape
+    ``llama-index-llms-openai`` gives."""
+    out: list[list[LogProb]] = []
+    for token in tokens or ():
+        if not isinstance(token, dict):
+            continue
+        alternatives = [
+            LogProb.model_construct(
+                token=str(alt.get("token") or ""),
+                logprob=float(alt.get("logprob") or 0.0),
+                bytes=list(alt.get("bytes") or ()),
+            )
+            for alt in token.get("top_logprobs") or ()
+            if isinstance(alt, dict)
+        ]
+        if alternatives:
+            out.append(alternatives)
+    return out
+
+
+def _result_logprobs(result: ChatResult) -> list[list[LogProb]] | None:
+    """``None`` unless the reply carries token logprobs."""
+    if not result.choices:
+        return None
+    tokens = (result.choices[0].logprobs or {}).get("content")
+    return logprobs_of(tokens) if tokens else None
+
+
 def _result_message(result: ChatResult) -> ChatMessage:
     if not result.choices:
         return _message("", None, None, [], {})
@@ -359,10 +392,18 @@ def _result_message(result: ChatResult) -> ChatMessage:
 def result_to_chat_response(result: ChatResult) -> ChatResponse:
     """A complete reply as a ``ChatResponse`` (``raw`` is the :class:`ChatResult`)."""
     return ChatResponse(
-        message=_result_message(result), raw=result, additional_kwargs=result_info(result)
+        message=_result_message(result),
+        raw=result,
+        logprobs=_result_logprobs(result),
+        additional_kwargs=result_info(result),
     )
 
 
 def result_to_completion_response(result: ChatResult) -> CompletionResponse:
     """A complete reply as a ``CompletionResponse``."""
-    return CompletionResponse(text=result.text, raw=result, additional_kwargs=result_info(result))
+    return CompletionResponse(
+        text=result.text,
+        raw=result,
+        logprobs=_result_logprobs(result),
+        additional_kwargs=result_info(result),
+    )

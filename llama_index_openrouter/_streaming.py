@@ -4,9 +4,10 @@ Each response holds the reply so far (LlamaIndex's convention) and its ``delta``
 reasoning pieces arrive as ``additional_kwargs["thinking_delta"]`` (what
 ``FunctionAgent`` streams as ``AgentStream.thinking_delta``). Tool-call pieces are
 merged once, by the shared client's stream accumulator; this module only turns
-the merged calls into ``ToolCallBlock``\\ s. After the last chunk one more
-response carries the whole reply with usage, cost, the serving model and the
-fallback attempts.
+the merged calls into ``ToolCallBlock``\\ s. When the request asked for logprobs,
+each response's ``logprobs`` holds those of the reply so far. After the last chunk
+one more response carries the whole reply with usage, cost, the serving model and
+the fallback attempts.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
     CompletionResponse,
+    LogProb,
     MessageRole,
     TextBlock,
     ThinkingBlock,
@@ -27,7 +29,12 @@ from llama_index.core.base.llms.types import (
 from openrouter_core import AsyncChatStream, ChatResult, ChatStream, ChatStreamChunk
 from openrouter_core._stream import StreamAccumulator
 
-from ._messages import result_to_chat_response, result_to_completion_response, tool_block
+from ._messages import (
+    logprobs_of,
+    result_to_chat_response,
+    result_to_completion_response,
+    tool_block,
+)
 
 __all__ = ["ChatStreamState", "astream_responses", "stream_responses"]
 
@@ -40,17 +47,31 @@ class ChatStreamState:
 
     Each response is built with ``model_construct`` (no validation): the text block
     is new for every chunk, the thinking and tool-call blocks only when they change.
-    Chunks that carry no output (role-only, usage, finish) give ``None``.
+    Chunks that carry no output (role-only, usage, finish) give ``None``. With
+    ``logprobs=True`` (the request asked for them) each chunk's token logprobs are
+    read too; otherwise the chunk's JSON is not looked at again.
     """
 
-    __slots__ = ("_thinking", "_tool_blocks", "chat", "reasoning", "text")
+    __slots__ = ("_logprobs", "_thinking", "_tool_blocks", "chat", "reasoning", "text")
 
-    def __init__(self, *, chat: bool = True) -> None:
+    def __init__(self, *, chat: bool = True, logprobs: bool = False) -> None:
         self.chat = chat
         self.text = ""
         self.reasoning = ""
         self._thinking: ThinkingBlock | None = None
         self._tool_blocks: list[ToolCallBlock] = []
+        self._logprobs: list[list[LogProb]] | None = [] if logprobs else None
+
+    def _read_logprobs(self, chunk: ChatStreamChunk) -> list[list[LogProb]] | None:
+        """The logprobs of the reply so far, this chunk's added (``None`` if not asked)."""
+        seen = self._logprobs
+        if seen is None:
+            return None
+        choices = chunk.choices
+        found = choices[0].get("logprobs") if choices and isinstance(choices[0], dict) else None
+        if isinstance(found, dict) and found.get("content"):
+            seen.extend(logprobs_of(found["content"]))
+        return list(seen)
 
     def _blocks(self) -> list[Any]:
         blocks: list[Any] = [self._thinking] if self._thinking is not None else []
@@ -63,14 +84,17 @@ class ChatStreamState:
         """The response for one chunk (``None`` if it carries nothing to show)."""
         text, reasoning, calls = chunk.content, chunk.reasoning, chunk.tool_call_deltas
         if not (text or reasoning or calls):
+            if self._logprobs is not None:
+                self._read_logprobs(chunk)
             return None
         if text:
             self.text += text
+        logprobs = self._read_logprobs(chunk)
         if not self.chat:
             if not text:
                 return None
             return CompletionResponse.model_construct(
-                text=self.text, delta=text, raw=chunk.data, logprobs=None, additional_kwargs={}
+                text=self.text, delta=text, raw=chunk.data, logprobs=logprobs, additional_kwargs={}
             )
         if reasoning:
             self.reasoning += reasoning
@@ -89,7 +113,7 @@ class ChatStreamState:
             message=message,
             delta=text,
             raw=chunk.data,
-            logprobs=None,
+            logprobs=logprobs,
             additional_kwargs={"thinking_delta": reasoning} if reasoning else {},
         )
 
@@ -102,9 +126,11 @@ class ChatStreamState:
         return response
 
 
-def stream_responses(stream: ChatStream, *, chat: bool) -> Generator[Any, None, None]:
+def stream_responses(
+    stream: ChatStream, *, chat: bool, logprobs: bool = False
+) -> Generator[Any, None, None]:
     """Chat (``chat=True``) or completion responses of a sync stream."""
-    state = ChatStreamState(chat=chat)
+    state = ChatStreamState(chat=chat, logprobs=logprobs)
     convert = state.convert
     try:
         for chunk in stream:
@@ -116,9 +142,11 @@ def stream_responses(stream: ChatStream, *, chat: bool) -> Generator[Any, None, 
         stream.close()
 
 
-async def astream_responses(stream: AsyncChatStream, *, chat: bool) -> AsyncGenerator[Any, None]:
+async def astream_responses(
+    stream: AsyncChatStream, *, chat: bool, logprobs: bool = False
+) -> AsyncGenerator[Any, None]:
     """Chat (``chat=True``) or completion responses of an async stream."""
-    state = ChatStreamState(chat=chat)
+    state = ChatStreamState(chat=chat, logprobs=logprobs)
     convert = state.convert
     try:
         async for chunk in stream:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from llama_index.core.base.llms.generic_utils import (
+    messages_to_prompt as generic_messages_to_prompt,
+)
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -15,34 +17,33 @@ from llama_index.core.base.llms.types import (
     CompletionResponseAsyncGen,
     CompletionResponseGen,
     LLMMetadata,
-    MessageRole,
-    ToolCallBlock,
 )
 from llama_index.core.bridge.pydantic import ConfigDict, Field, PrivateAttr, model_validator
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
-from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 
-from openrouter_core import (
-    Catalog,
-    ChatOptions,
-    ModelInfo,
-    OpenRouterError,
-    SharedClients,
-    split_chat_kwargs,
-)
+from openrouter_core import Catalog, ChatOptions, ModelInfo, split_chat_kwargs
 from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.model_ids import is_router
 from openrouter_core.settings import DEFAULT_BASE_URL, validate_base_url
 
 from ._messages import (
-    parse_tool_kwargs,
     result_to_chat_response,
     result_to_completion_response,
     to_openrouter_messages,
 )
-from ._shared import clients_for, resolve_api_base, resolve_api_key
+from ._metadata import MetadataCache
+from ._peer_compat import (
+    asked_by_tool_calling_entry_point,
+    fold_peer_keywords,
+    keywords_of,
+    layered_call_kwargs,
+    refuse_unknown_keywords,
+)
+from ._shared import ClientSource, OwnHTTP, clients_for, resolve_api_base, resolve_api_key
 from ._streaming import astream_responses, stream_responses
+from ._structured import StructuredOutputsLLM
+from ._tools import keep_first_tool_call, prepare_tool_kwargs, tool_selections
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -50,18 +51,26 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MODEL", "OpenRouter"]
 
 DEFAULT_MODEL = "openai/gpt-4o-mini"
-#: Call keywords LlamaIndex itself handles.
-_IGNORED_KWARGS = frozenset({"formatted"})
-_USER = MessageRole.USER
+#: Call keywords LlamaIndex itself handles (or the peer's endpoint switch).
+_IGNORED_KWARGS = frozenset({"formatted", "use_chat_completions"})
+#: Constructor keywords that are not fields: the peer's (folded into fields) and the
+#: caller's own ``httpx`` clients (kept privately).
+_EXTRA_KEYWORDS = frozenset(
+    {"order", "allow_fallbacks", "max_new_tokens", "extra_body", "http_client", "async_http_client"}
+)
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 
 
-class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
+class OpenRouter(ExplicitKeyPickling, StructuredOutputsLLM):
     """OpenRouter: hundreds of models behind one API, with fallbacks and capability checks.
 
     Every request goes through the shared ``openrouter_core`` client (pooled
     connections, typed errors, retries, catalog-driven capability checks and
     client-side fallback routing). ``metadata`` comes from OpenRouter's live model
-    catalog (context window, output limit, tool calling).
+    catalog (context window, output limit, tool calling). It also takes the
+    constructor keywords of ``llama-index-llms-openrouter`` (``order``,
+    ``allow_fallbacks``, ``reasoning_effort``, ``http_client``...); any other
+    unknown keyword is refused, naming the closest valid ones.
 
     Setup:
         .. code-block:: bash
@@ -74,24 +83,53 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
         temperature, max_tokens: sampling temperature and output budget (``None``:
             the model's defaults).
         additional_kwargs: more request parameters sent with every call (``top_p``,
-            ``seed``, ``plugins``, ``response_format``...; unknown ones are sent as given).
+            ``seed``, ``plugins``, ``response_format``...; unknown ones are sent as
+            given). The entries of its ``extra_body`` dict go into the top level of the
+            request, as given. A keyword given to a call wins over these, and these
+            win over the fields below.
         api_key: default ``$OPENROUTER_API_KEY``.
-        api_base: default ``$OPENROUTER_BASE_URL`` or ``https://openrouter.ai/api/v1``.
+        api_base: default ``$OPENROUTER_BASE_URL`` (or ``$OPENROUTER_API_BASE``), else
+            ``https://openrouter.ai/api/v1``.
         max_retries, timeout: retries of retryable failures; seconds per reply
             (and between streamed chunks).
-        provider: provider preferences (``order``, ``only``, ``sort``, ``max_price``...).
+        provider: provider preferences (``order``, ``only``, ``sort``, ``max_price``...);
+            ``order=`` and ``allow_fallbacks=`` given as keywords are merged into it.
+            Provider preferences from several places (this field, ``additional_kwargs``,
+            a call) are merged key by key.
         fallback_models: client-side route tried in order when the model fails
             before answering (rate limits, outages); models the catalog says cannot
             serve the request are skipped.
         models: OpenRouter's server-side fallback list.
         fallback: ``"auto"`` adds catalog-chosen substitutes to the client-side route
             (``max_fallback_price`` caps their USD price per token).
-        reasoning: ``{"effort": "low"|"medium"|"high"}`` or ``{"max_tokens": N}``.
+        reasoning: ``{"effort": "low"|"medium"|"high"}`` or ``{"max_tokens": N}``;
+            ``reasoning_effort="low"`` is short for ``reasoning={"effort": "low"}``
+            (merged with ``reasoning``).
+        logprobs, top_logprobs: ask for token logprobs (``top_logprobs`` alternatives
+            per token); they come back in ``ChatResponse.logprobs``.
+        modalities, audio_config: output modalities (e.g. ``["text", "image"]``) and
+            audio output settings (sent as ``audio``).
+        strict: default ``strict`` of tool schemas (a call's ``strict=`` wins).
         capability_check: ``"error"`` (default), ``"warn"`` or ``"off"``: check each
             request against the catalog before sending it.
         app_url, app_title, app_categories, default_headers: attribution and extra headers.
         context_window: overrides the catalog's context window (e.g. offline with
             ``capability_check="off"``).
+        is_function_calling_model: overrides the catalog's answer in ``metadata``.
+        is_chat_model: ``False`` makes LlamaIndex format prompts as text; ``chat()``
+            then sends ``messages_to_prompt(messages)`` as one user message.
+        completion_to_prompt, messages_to_prompt, system_prompt: LlamaIndex's prompt
+            hooks; ``complete()`` applies ``completion_to_prompt`` unless
+            ``formatted=True``.
+        should_use_structured_outputs: ``structured_predict`` asks for JSON following
+            the output class's schema (``response_format`` ``json_schema``, strict)
+            instead of a forced tool call.
+        http_client, async_http_client: your own ``httpx.Client`` / ``httpx.AsyncClient``
+            for this object's requests (used as given: never modified or closed).
+        reuse_client, api_version, tokenizer: accepted for compatibility, unused:
+            connections are always pooled; OpenRouter has no API versions; OpenRouter
+            counts tokens, and LlamaIndex's prompt helpers use ``Settings.tokenizer``.
+        rate_limit: asked before every HTTP attempt (see ``openrouter_core.TokenBucket``).
 
     Example:
         .. code-block:: python
@@ -122,8 +160,9 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
             agent = FunctionAgent(tools=[get_weather], llm=llm)
             print(await agent.run("Weather in Paris?"))
 
-        ``chat_with_tools`` on a model the catalog says has no tool calling raises
-        ``openrouter_core.CapabilityError`` naming capable models, before sending.
+        ``chat_with_tools`` (and so ``FunctionAgent``) on a model the catalog says
+        has no tool calling raises ``openrouter_core.CapabilityError`` naming capable
+        models, before sending.
 
     Structured output: ``llm.structured_predict(Answer, PromptTemplate(...))`` and
     ``llm.as_structured_llm(Answer)`` use tool calling where the model has it.
@@ -152,6 +191,12 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
     max_fallback_price: float | None = None
     route: Literal["fallback", "sort"] | None = None
     reasoning: dict[str, Any] | None = None
+    reasoning_effort: ReasoningEffort | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = Field(default=None, ge=0, le=20)
+    modalities: list[str] | None = None
+    audio_config: dict[str, Any] | None = None
+    strict: bool = Field(default=False, description="Default `strict` of tool schemas.")
     capability_check: Literal["error", "warn", "off"] = "error"
     app_url: str | None = None
     app_title: str | None = None
@@ -163,19 +208,32 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
     context_window: int | None = Field(
         default=None, gt=0, description="Override of the catalog's context window."
     )
-    _metadata_cache: tuple[tuple[Any, ...], LLMMetadata] | None = PrivateAttr(default=None)
+    is_chat_model: bool = Field(default=True, description="False: prompts are formatted as text.")
+    is_function_calling_model: bool | None = Field(
+        default=None, description="Override of the catalog's tool-calling flag."
+    )
+    reuse_client: bool = Field(default=True, description="Unused: clients are always pooled.")
+    api_version: str | None = Field(default=None, description="Unused by OpenRouter.")
+    tokenizer: Any = Field(default=None, exclude=True, description="Unused.")
+    _metadata_cache: MetadataCache = PrivateAttr(default_factory=MetadataCache)
+    _own_http: OwnHTTP | None = PrivateAttr(default=None)
 
     def __init__(self, **data: Any) -> None:
+        own = OwnHTTP(data.pop("http_client", None), data.pop("async_http_client", None))
         super().__init__(**data)
         self._note_key_source(data)
         # After validation, so the error is ours (and never echoes the URL).
         validate_base_url(self.api_base, allow_insecure_http=True)
+        if own:
+            self._own_http = own
 
     @model_validator(mode="before")
     @classmethod
     def _from_env(cls, data: Any) -> Any:
         if isinstance(data, dict):
             data = dict(data)
+            fold_peer_keywords(data)
+            refuse_unknown_keywords(cls.__name__, data, keywords_of(cls, _EXTRA_KEYWORDS))
             data["api_key"] = resolve_api_key(data.get("api_key"))
             data["api_base"] = resolve_api_base(data.get("api_base"))
         return data
@@ -186,8 +244,8 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
 
     # ------------------------------------------------------------------ clients and catalog
 
-    def _clients(self) -> SharedClients:
-        return clients_for(
+    def _clients(self) -> ClientSource:
+        shared = clients_for(
             api_key=self.api_key,
             api_base=self.api_base,
             timeout=self.timeout,
@@ -199,6 +257,8 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
             rate_limit=self.rate_limit,
             capability_check=self.capability_check,
         )
+        own = self._own_http
+        return own.clients(shared) if own else shared
 
     @property
     def catalog(self) -> Catalog:
@@ -222,63 +282,30 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
         along the route (model, ``models``, ``fallback_models``); ``num_output`` is
         ``max_tokens``, else the catalog's output limit, capped at half the window
         (so prompts keep room where a model shares its whole window with the output);
-        ``is_function_calling_model`` says whether the model lists ``tools``.
+        ``is_function_calling_model`` says whether a tool-calling request can be
+        served: the model lists ``tools``, or a model of ``fallback_models`` does, or
+        ``fallback="auto"`` finds one. ``context_window=``,
+        ``is_function_calling_model=`` and ``is_chat_model=`` override these.
 
         A model without fixed facts (a router such as ``openrouter/auto``, or an
         unknown id under ``capability_check="off"``) gets the catalog's smallest
-        context window unless ``context_window`` is given."""
-        try:
-            catalog: Catalog | None = self.catalog
-        except OpenRouterError:
-            if self.context_window is None:
-                raise
-            catalog = None
-        key = (
-            self.model,
-            self.max_tokens,
-            self.context_window,
-            tuple(self.models or ()),
-            tuple(self.fallback_models),
-            self.capability_check,
-            id(catalog),
-            (catalog.fetched_at, catalog.refresh_count) if catalog is not None else None,
-        )
-        cached = self._metadata_cache
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        metadata = self._compute_metadata(catalog)
-        self._metadata_cache = (key, metadata)
-        return metadata
+        context window unless ``context_window`` is given.
 
-    def _compute_metadata(self, catalog: Catalog | None) -> LLMMetadata:
-        window = self.context_window
-        limits: list[int] = []
-        windows: list[int] = []
-        tools = True
-        if catalog is not None:
-            primary = self.model_info
-            tools = primary.supports_tools if primary is not None else True
-            route = [self.model, *(self.models or ()), *self.fallback_models]
-            for model_id in dict.fromkeys(route):
-                info = primary if model_id == self.model else catalog.find(model_id)
-                if info is None:
-                    continue
-                if info.context_window:
-                    windows.append(info.context_window)
-                if info.max_completion_tokens:
-                    limits.append(info.max_completion_tokens)
-            if window is None:
-                windows = windows or [m.context_window for m in catalog if m.context_window]
-                window = min(windows)
-        assert window is not None
-        output = self.max_tokens or min(min(limits, default=window), window // 2)
-        return LLMMetadata(
-            context_window=window,
-            num_output=output,
-            is_chat_model=True,
-            is_function_calling_model=tools,
-            model_name=self.model,
-        )
+        LlamaIndex code that asks for tool calling (``FunctionAgent``,
+        ``FunctionCallingProgram``, ``predict_and_call``) reads this first and,
+        seeing ``False``, refuses the model with a generic ``ValueError`` (or emulates
+        tools through text prompts). That code is told ``True``, so that its request
+        meets the capability check: an ``openrouter_core.CapabilityError`` naming
+        capable models, before anything is sent (or, under ``capability_check="warn"``
+        or ``"off"``, the request is sent)."""
+        metadata = self._metadata_cache.get(self)
+        if (
+            not metadata.is_function_calling_model
+            and self.is_function_calling_model is None
+            and asked_by_tool_calling_entry_point()
+        ):
+            return metadata.model_copy(update={"is_function_calling_model": True})
+        return metadata
 
     def to_payload(self) -> dict[str, Any]:
         """What instrumentation events record of this LLM on every call: cheap (no
@@ -294,34 +321,66 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
 
     # ------------------------------------------------------------------ requests
 
+    def _field_kwargs(self) -> dict[str, Any]:
+        """The request keywords this object's fields set."""
+        fields: dict[str, Any] = {"model": self.model}
+        for name in (
+            "temperature",
+            "max_tokens",
+            "provider",
+            "models",
+            "route",
+            "reasoning",
+            "reasoning_effort",
+            "modalities",
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                fields[name] = value
+        if self.logprobs:
+            fields["logprobs"] = True
+            if self.top_logprobs is not None:
+                fields["top_logprobs"] = self.top_logprobs
+        if self.audio_config is not None:
+            fields["audio"] = self.audio_config
+        return fields
+
     def _request(
         self, messages: list[dict[str, Any]], kwargs: dict[str, Any]
     ) -> tuple[dict[str, Any], ChatOptions]:
-        """The request body and the routing options of one call."""
-        body: dict[str, Any] = {"model": self.model}
-        if self.temperature is not None:
-            body["temperature"] = self.temperature
-        if self.max_tokens is not None:
-            body["max_tokens"] = self.max_tokens
-        for name in ("provider", "models", "route", "reasoning"):
-            value = getattr(self, name)
-            if value is not None:
-                body[name] = value
-        options = ChatOptions(tuple(self.fallback_models), self.fallback, self.max_fallback_price)
+        """The request body and the routing options of one call: the call's keywords
+        over ``additional_kwargs`` over the fields."""
         call = {k: v for k, v in kwargs.items() if k not in _IGNORED_KWARGS}
-        body, options = split_chat_kwargs(body, self.additional_kwargs, call, options=options)
+        merged = layered_call_kwargs(self._field_kwargs(), self.additional_kwargs, call)
+        options = ChatOptions(
+            tuple(self.fallback_models),
+            self.fallback,
+            self.max_fallback_price,
+            self.capability_check,
+        )
+        body, options = split_chat_kwargs({}, merged, options=options)
         body["messages"] = messages
         return body, options
 
     def _chat_request(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
     ) -> tuple[dict[str, Any], ChatOptions]:
+        if not self.is_chat_model:
+            flatten = self.messages_to_prompt or generic_messages_to_prompt
+            return self._prompt_request(flatten(messages), kwargs)
         return self._request(to_openrouter_messages(messages), kwargs)
 
     def _prompt_request(
         self, prompt: str, kwargs: dict[str, Any]
     ) -> tuple[dict[str, Any], ChatOptions]:
         return self._request([{"role": "user", "content": prompt}], kwargs)
+
+    def _completion_request(
+        self, prompt: str, formatted: bool, kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], ChatOptions]:
+        if not formatted and self.completion_to_prompt is not None:
+            prompt = self.completion_to_prompt(prompt)
+        return self._prompt_request(prompt, kwargs)
 
     # ------------------------------------------------------------------ chat and complete
 
@@ -338,14 +397,14 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
 
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        body, routing = self._prompt_request(prompt, kwargs)
+        body, routing = self._completion_request(prompt, formatted, kwargs)
         return result_to_completion_response(self._clients().sync.chat(body, **vars(routing)))
 
     @llm_completion_callback()
     async def acomplete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponse:
-        body, routing = self._prompt_request(prompt, kwargs)
+        body, routing = self._completion_request(prompt, formatted, kwargs)
         result = await self._clients().async_client().chat(body, **vars(routing))
         return result_to_completion_response(result)
 
@@ -355,7 +414,8 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         body, routing = self._chat_request(messages, kwargs)
-        return stream_responses(self._clients().sync.chat_stream(body, **vars(routing)), chat=True)
+        stream = self._clients().sync.chat_stream(body, **vars(routing))
+        return stream_responses(stream, chat=True, logprobs=bool(body.get("logprobs")))
 
     @llm_chat_callback()
     async def astream_chat(
@@ -363,22 +423,23 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
     ) -> ChatResponseAsyncGen:
         body, routing = self._chat_request(messages, kwargs)
         stream = await self._clients().async_client().chat_stream(body, **vars(routing))
-        return astream_responses(stream, chat=True)
+        return astream_responses(stream, chat=True, logprobs=bool(body.get("logprobs")))
 
     @llm_completion_callback()
     def stream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseGen:
-        body, routing = self._prompt_request(prompt, kwargs)
-        return stream_responses(self._clients().sync.chat_stream(body, **vars(routing)), chat=False)
+        body, routing = self._completion_request(prompt, formatted, kwargs)
+        stream = self._clients().sync.chat_stream(body, **vars(routing))
+        return stream_responses(stream, chat=False, logprobs=bool(body.get("logprobs")))
 
     @llm_completion_callback()
     async def astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
-        body, routing = self._prompt_request(prompt, kwargs)
+        body, routing = self._completion_request(prompt, formatted, kwargs)
         stream = await self._clients().async_client().chat_stream(body, **vars(routing))
-        return astream_responses(stream, chat=False)
+        return astream_responses(stream, chat=False, logprobs=bool(body.get("logprobs")))
 
     # ------------------------------------------------------------------ tool calling
 
@@ -398,20 +459,20 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
 
         ``tool_required`` forces some tool (``tool_choice="required"``);
         ``tool_choice`` may also name one tool, or be ``"auto"`` / ``"none"``;
-        ``strict`` asks for arguments that follow the schemas exactly.
+        ``strict`` asks for arguments that follow the schemas exactly (default: the
+        ``strict`` field). Without tools, ``tools`` and ``tool_choice`` are ``None``
+        (nothing is sent). The caller's ``chat_history`` is not changed.
         """
-        messages = list(chat_history or [])
-        if user_msg is not None:
-            messages.append(
-                ChatMessage(role=_USER, content=user_msg) if isinstance(user_msg, str) else user_msg
-            )
-        prepared: dict[str, Any] = {"messages": messages, **kwargs}
-        specs = [_tool_spec(tool, strict) for tool in tools]
-        if specs:
-            prepared["tools"] = specs
-            prepared["tool_choice"] = _tool_choice(tool_choice, tool_required)
-            prepared["parallel_tool_calls"] = allow_parallel_tool_calls
-        return prepared
+        return prepare_tool_kwargs(
+            tools,
+            user_msg,
+            chat_history,
+            strict=strict if strict is not None else (self.strict or None),
+            choice=tool_choice,
+            required=tool_required,
+            parallel=allow_parallel_tool_calls,
+            **kwargs,
+        )
 
     def _validate_chat_with_tools_response(
         self,
@@ -422,7 +483,7 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
     ) -> ChatResponse:
         """Without parallel tool calls, keep only the first call of the reply."""
         if not allow_parallel_tool_calls:
-            _keep_first_tool_call(response.message)
+            keep_first_tool_call(response.message)
         return response
 
     def get_tool_calls_from_response(
@@ -430,70 +491,12 @@ class OpenRouter(ExplicitKeyPickling, FunctionCallingLLM):
     ) -> list[ToolSelection]:
         """The tool calls of a reply (partial arguments of a streamed chunk are completed).
 
-        A call whose arguments are not valid JSON (listed in the message's
-        ``additional_kwargs["invalid_tool_calls"]`` with the raw text) gets empty
-        arguments here and a ``UserWarning`` that says so."""
-        invalid = {
-            c.get("id") for c in response.message.additional_kwargs.get("invalid_tool_calls") or ()
-        }
-        selections = []
-        for block in response.message.blocks:
-            if not isinstance(block, ToolCallBlock):
-                continue
-            arguments = block.tool_kwargs
-            if isinstance(arguments, dict):
-                parsed = arguments
-            elif block.tool_call_id in invalid:
-                warnings.warn(
-                    f"The arguments of {self.model}'s call to {block.tool_name!r} are not "
-                    f"valid JSON: {arguments[:200]!r}; the tool gets no arguments. The raw "
-                    "text is in message.additional_kwargs['invalid_tool_calls'].",
-                    UserWarning,
-                    stacklevel=2,
-                )
-                parsed = {}
-            else:
-                parsed = parse_tool_kwargs(arguments)
-            selections.append(
-                ToolSelection(
-                    tool_id=block.tool_call_id or "",
-                    tool_name=block.tool_name,
-                    tool_kwargs=parsed,
-                )
-            )
+        Arguments that are not a JSON object give ``{}``; a call whose arguments are
+        not valid JSON (listed in the message's ``additional_kwargs["invalid_tool_calls"]``
+        with the raw text) also gets a ``UserWarning`` that says so."""
+        selections = tool_selections(response, self.model)
         if not selections and error_on_no_tool_call:
             raise ValueError(
-                f"Expected at least one tool call from {self.model}, but the reply has none."
+                f"Expected at least one tool call, but got 0 tool calls (reply of {self.model})."
             )
         return selections
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _tool_spec(tool: BaseTool, strict: bool | None) -> dict[str, Any]:
-    spec = tool.metadata.to_openai_tool(skip_length_check=True)
-    if strict is not None:
-        spec["function"]["strict"] = strict
-        if strict:
-            spec["function"]["parameters"]["additionalProperties"] = False
-    return spec
-
-
-def _tool_choice(choice: str | dict[str, Any] | None, required: bool) -> str | dict[str, Any]:
-    if choice is None:
-        return "required" if required else "auto"
-    if isinstance(choice, dict) or choice in ("auto", "none", "required"):
-        return choice
-    return {"type": "function", "function": {"name": choice}}
-
-
-def _keep_first_tool_call(message: ChatMessage) -> None:
-    calls = [b for b in message.blocks if isinstance(b, ToolCallBlock)]
-    if len(calls) <= 1:
-        return
-    first = calls[0]
-    message.blocks = [b for b in message.blocks if not isinstance(b, ToolCallBlock) or b is first]
-    raw = message.additional_kwargs.get("tool_calls")
-    if raw:
-        message.additional_kwargs["tool_calls"] = raw[:1]

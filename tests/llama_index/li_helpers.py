@@ -98,3 +98,74 @@ def png(size: int = 16, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
         + chunk(b"IDAT", zlib.compress(row * size))
         + chunk(b"IEND", b"")
     )
+
+
+class MockOpenRouter:
+    """An ``httpx.MockTransport`` standing in for OpenRouter, for objects given their
+    own ``http_client`` / ``async_http_client``: records every request (method, path,
+    headers, JSON body), serves ``/models`` from the catalog snapshot, and answers
+    with the queued replies (a plain completion when none is queued)."""
+
+    def __init__(self) -> None:
+        from pathlib import Path
+
+        import httpx
+
+        self._httpx = httpx
+        self._catalog = (Path(__file__).resolve().parents[1] / "data/models.json").read_bytes()
+        self.requests: list[dict[str, Any]] = []
+        self.replies: list[Any] = []
+        self.transport = httpx.MockTransport(self._handle)
+
+    def _handle(self, request: Any) -> Any:
+        httpx = self._httpx
+        if request.method == "GET" and request.url.path.endswith("/models"):
+            return httpx.Response(200, content=self._catalog)
+        body = json.loads(request.content) if request.content else None
+        self.requests.append(
+            {
+                "method": request.method,
+                "path": request.url.path,
+                "headers": dict(request.headers),
+                "body": body,
+            }
+        )
+        if self.replies:
+            reply = self.replies.pop(0)
+        elif isinstance(body, dict) and body.get("stream"):
+            reply = stream_events(["ok"])
+        else:
+            reply = completion("ok")
+        if isinstance(reply, Exception):
+            raise reply
+        if isinstance(reply, list):  # SSE events
+            text = "".join(f"data: {json.dumps(e)}\n\n" for e in reply) + "data: [DONE]\n\n"
+            return httpx.Response(
+                200, content=text.encode(), headers={"content-type": "text/event-stream"}
+            )
+        if isinstance(reply, httpx.Response):
+            return reply
+        return httpx.Response(200, json=reply)
+
+    def client(self, **kwargs: Any) -> Any:
+        return self._httpx.Client(transport=self.transport, **kwargs)
+
+    def async_client(self, **kwargs: Any) -> Any:
+        return self._httpx.AsyncClient(transport=self.transport, **kwargs)
+
+    @property
+    def bodies(self) -> list[dict[str, Any]]:
+        return [r["body"] for r in self.requests]
+
+
+def embedding_reply(count: int, dims: int = 3) -> dict[str, Any]:
+    """A ``/embeddings`` reply with ``count`` vectors."""
+    return {
+        "object": "list",
+        "model": "openai/text-embedding-3-small",
+        "data": [
+            {"object": "embedding", "index": i, "embedding": [float(i)] * dims}
+            for i in range(count)
+        ],
+        "usage": {"prompt_tokens": count, "total_tokens": count},
+    }
