@@ -33,7 +33,13 @@ from langchain_core.outputs import ChatGeneration
 from langchain_core.outputs import ChatResult as LCChatResult
 
 from openrouter_core import ChatResult, Usage
-from openrouter_core.content import audio_format
+from openrouter_core.content import (
+    audio_format,
+    data_url,
+    file_part,
+    reasoning_details_for_request,
+    video_mime,
+)
 from openrouter_core.types.chat import ChatChoice, ResponseMessage, ResponseToolCall
 
 __all__ = [
@@ -68,8 +74,6 @@ _ASSISTANT_ONLY = frozenset(
     }
 )
 
-_DEFAULT_FILENAMES = {"application/pdf": "document.pdf"}
-
 
 # --------------------------------------------------------------------------- input
 
@@ -81,44 +85,59 @@ def to_openrouter_messages(messages: Sequence[BaseMessage]) -> list[dict[str, An
 
 def message_to_openrouter(message: BaseMessage) -> dict[str, Any]:
     """One LangChain message as an OpenRouter message dict."""
-    if isinstance(message, AIMessage):
-        return _assistant_message(message)
-    if isinstance(message, ToolMessage):
-        return {
+    if isinstance(message, ChatMessage):
+        role = _ROLES.get(message.role, message.role)
+        if role == "assistant":
+            out = _assistant_message(message)
+        else:
+            out = {"role": role, "content": content_to_parts(message.content)}
+    elif isinstance(message, AIMessage):
+        out = _assistant_message(message)
+    elif isinstance(message, ToolMessage):
+        out = {
             "role": "tool",
             "tool_call_id": message.tool_call_id,
             "content": content_to_parts(message.content),
         }
-    if isinstance(message, HumanMessage):
-        role = "user"
+    elif isinstance(message, HumanMessage):
+        out = {"role": "user", "content": content_to_parts(message.content)}
     elif isinstance(message, SystemMessage):
-        role = "system"
-    elif isinstance(message, ChatMessage):
-        role = _ROLES.get(message.role, "")
-        if not role or role in ("assistant", "tool"):
-            raise ValueError(f"Unsupported ChatMessage role {message.role!r} for OpenRouter")
+        out = {"role": "system", "content": content_to_parts(message.content)}
     else:
-        raise TypeError(f"Cannot send a {type(message).__name__} to OpenRouter")
-    out: dict[str, Any] = {"role": role, "content": content_to_parts(message.content)}
-    if message.name:
-        out["name"] = message.name
+        raise TypeError(
+            f"Got unknown type {type(message).__name__}: OpenRouter takes system, human, AI, "
+            "tool and chat messages."
+        )
+    # A tool message's name is the tool's (already known by tool_call_id): not sent.
+    name = message.additional_kwargs.get("name") or (
+        message.name if out["role"] != "tool" else None
+    )
+    if isinstance(name, str) and name:
+        out["name"] = name
     return out
 
 
-def _assistant_message(message: AIMessage) -> dict[str, Any]:
+def _assistant_message(message: AIMessage | ChatMessage) -> dict[str, Any]:
     out: dict[str, Any] = {"role": "assistant"}
-    text = _assistant_text(message.content)
-    calls = [_tool_call_to_wire(c) for c in message.tool_calls]
-    calls += [_invalid_call_to_wire(c) for c in message.invalid_tool_calls if c.get("id")]
-    out["content"] = text if text or not calls else None
+    calls: list[dict[str, Any]] = []
+    if isinstance(message, AIMessage):
+        calls = [_tool_call_to_wire(c) for c in message.tool_calls]
+        calls += [_invalid_call_to_wire(c) for c in message.invalid_tool_calls if c.get("id")]
+    extra = message.additional_kwargs
+    if not calls and extra.get("tool_calls"):
+        calls = list(extra["tool_calls"])
+    content = _assistant_content(message.content)
+    out["content"] = content if content or not calls else None
     if calls:
         out["tool_calls"] = calls
-    if message.name:
-        out["name"] = message.name
-    details = message.additional_kwargs.get("reasoning_details")
+    reasoning = extra.get("reasoning_content")
+    if isinstance(reasoning, str) and reasoning:
+        out["reasoning"] = reasoning
+    details = extra.get("reasoning_details")
     if details:
-        # Providers verify these (signatures, encrypted blobs): send them back as received.
-        out["reasoning_details"] = details
+        # Sent back as received (providers verify signatures and encrypted blobs), with
+        # streamed fragments joined and response-scoped rs_ ids removed.
+        out["reasoning_details"] = reasoning_details_for_request(details)
     elif isinstance(message.content, list):
         thinking = _thinking_to_reasoning_details(message.content)
         if thinking:
@@ -126,16 +145,22 @@ def _assistant_message(message: AIMessage) -> dict[str, Any]:
     return out
 
 
-def _assistant_text(content: str | list[str | dict[Any, Any]]) -> str:
+def _assistant_content(content: str | list[str | dict[Any, Any]]) -> str | list[dict[str, Any]]:
+    """An assistant turn's content: a string as is; a list keeps its text blocks with
+    their extra keys (``cache_control``...). Other blocks (reasoning, tool calls,
+    images of the reply) are not sent as content."""
     if isinstance(content, str):
         return content
-    pieces: list[str] = []
+    blocks: list[dict[str, Any]] = []
     for block in content:
         if isinstance(block, str):
-            pieces.append(block)
+            if block:
+                blocks.append({"type": "text", "text": block})
         elif block.get("type") == "text" and isinstance(block.get("text"), str):
-            pieces.append(block["text"])
-    return "".join(pieces)
+            blocks.append({k: v for k, v in block.items() if k not in ("id", "annotations")})
+    if all(set(b) == {"type", "text"} for b in blocks):
+        return "".join(b["text"] for b in blocks)  # plain text: one string
+    return blocks
 
 
 def _thinking_to_reasoning_details(content: list[Any]) -> list[dict[str, Any]]:
@@ -260,30 +285,19 @@ def _source_of(block: dict[str, Any]) -> tuple[str | None, str | None, str | Non
     raise ValueError(f"A {block.get('type')!r} block needs a url or base64 data")
 
 
-def _data_url(data: str, mime: str | None, kind: str) -> str:
-    if data.startswith("data:"):
-        return data
-    if not mime:
-        raise ValueError(f"A base64 {kind} block needs a mime_type")
-    return f"data:{mime};base64,{data}"
-
-
 def _data_block_to_part(kind: str, block: dict[str, Any]) -> dict[str, Any]:
     url, data, mime = _source_of(block)
     if kind == "image":
-        return {"type": "image_url", "image_url": {"url": url or _data_url(data or "", mime, kind)}}
+        return {"type": "image_url", "image_url": {"url": url or data_url(data or "", mime, kind)}}
     if kind in ("file", "document"):
         filename = (
             block.get("filename")
             or (block.get("extras") or {}).get("filename")
             or (block.get("metadata") or {}).get("filename")
             or block.get("title")
-            or _DEFAULT_FILENAMES.get(mime or "", "file")
         )
-        return {
-            "type": "file",
-            "file": {"filename": filename, "file_data": url or _data_url(data or "", mime, kind)},
-        }
+        file_data = url or data_url(data or "", mime or "application/octet-stream", kind)
+        return file_part(file_data, filename)
     if kind == "audio":
         if data is None:
             raise ValueError("OpenRouter takes audio as base64 data, not a URL")
@@ -291,8 +305,11 @@ def _data_block_to_part(kind: str, block: dict[str, Any]) -> dict[str, Any]:
             "type": "input_audio",
             "input_audio": {"data": data, "format": audio_format(mime)},
         }
-    # video
-    return {"type": "video_url", "video_url": {"url": url or _data_url(data or "", mime, kind)}}
+    # video: base64 without a MIME type is taken as MP4
+    return {
+        "type": "video_url",
+        "video_url": {"url": url or data_url(data or "", video_mime(mime))},
+    }
 
 
 # --------------------------------------------------------------------------- output

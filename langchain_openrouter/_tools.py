@@ -24,12 +24,14 @@ __all__ = [
     "StructuredMethod",
     "ToolChoice",
     "attach_parser",
+    "bind_tools_to",
     "check_route",
     "format_tool",
     "json_schema_response_format",
     "normalize_tool_choice",
     "output_parser",
     "resolve_structured_method",
+    "structured_output_of",
 ]
 
 ToolChoice = dict[str, Any] | Literal["auto", "none", "required", "any"] | str | bool | None
@@ -37,28 +39,44 @@ StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 ToolLike = dict[str, Any] | type | Callable[..., Any] | BaseTool
 
 
+def _is_server_tool(tool: dict[str, Any]) -> bool:
+    """An OpenRouter server tool (``{"type": "openrouter:web_search"}``...), as opposed
+    to a JSON schema (``type: "object"``) or a function description."""
+    kind = tool.get("type")
+    if not isinstance(kind, str) or kind in ("function", "object"):
+        return False
+    if "function" in tool or "properties" in tool or "title" in tool:
+        return False
+    return not ("name" in tool and "parameters" in tool)  # an OpenAI function dict
+
+
 def format_tool(tool: ToolLike, *, strict: bool | None = None) -> dict[str, Any]:
-    """A tool in OpenRouter's format. OpenRouter server tools (``{"type":
-    "openrouter:web_search"}``) and ready-made function tools pass through."""
-    if isinstance(tool, dict):
-        kind = tool.get("type")
-        if isinstance(kind, str) and kind != "function" and "function" not in tool:
-            return tool
+    """A tool in OpenRouter's format: LangChain tools, functions, pydantic classes,
+    TypedDicts, JSON-schema dicts and OpenAI function dicts become function tools; a
+    ready-made ``{"type": "function", ...}`` tool and OpenRouter server tools pass
+    through unchanged (extra keys such as ``cache_control`` kept)."""
+    if isinstance(tool, dict) and _is_server_tool(tool):
+        return tool
     return convert_to_openai_tool(tool, strict=strict)
 
 
 def normalize_tool_choice(choice: ToolChoice, tools: Sequence[dict[str, Any]]) -> Any:
     """LangChain's ``tool_choice`` spellings as OpenRouter's.
 
-    ``"any"`` and ``True`` force some tool (``"required"``; ``True`` with a single
-    tool forces that one), a tool's name forces that tool, ``False``/``None`` leave
-    the choice to the model.
+    ``"any"`` forces some tool (``"required"``), ``True`` forces the only tool, a
+    tool's name forces that tool, ``False``/``None``/``""`` leave the choice to the
+    model.
     """
     names = [t["function"]["name"] for t in tools if t.get("type") == "function"]
-    if choice is None or choice is False:
+    if choice is None or choice is False or choice == "":
         return None
     if choice is True:
-        return _force(names[0]) if len(names) == 1 else "required"
+        if len(names) != 1:
+            raise ValueError(
+                "tool_choice can only be True when there is one tool. Received "
+                f"{len(names)} tools; name the tool to call, or pass 'required'."
+            )
+        return _force(names[0])
     if isinstance(choice, dict):
         return choice
     if choice == "any":
@@ -182,3 +200,70 @@ def attach_parser(
     )
     no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
     return RunnableMap(raw=llm) | parse.with_fallbacks([no_parse], exception_key="parsing_error")
+
+
+def bind_tools_to(
+    catalog: Catalog | None,
+    route: Sequence[str],
+    tools: Sequence[ToolLike],
+    *,
+    tool_choice: ToolChoice,
+    strict: bool | None,
+    parallel_tool_calls: bool | None,
+    policy: CapabilityPolicy,
+) -> dict[str, Any]:
+    """The request keywords ``bind_tools`` binds, checked against the catalog."""
+    formatted = [format_tool(t, strict=strict) for t in tools]
+    choice = normalize_tool_choice(tool_choice, formatted)
+    fragment: dict[str, Any] = {"tools": formatted}
+    if choice is not None:
+        fragment["tool_choice"] = choice
+    if parallel_tool_calls is not None:
+        fragment["parallel_tool_calls"] = parallel_tool_calls
+    check_route(catalog, route, fragment, policy=policy)
+    return fragment
+
+
+def structured_output_of(
+    model: Any,
+    schema: Any,
+    *,
+    method: StructuredMethod | None,
+    include_raw: bool,
+    strict: bool | None,
+    bound: dict[str, Any],
+) -> Runnable[Any, Any]:
+    """``with_structured_output`` of a ``ChatOpenRouter`` (see its docstring)."""
+    if schema is None and method != "json_mode":
+        raise ValueError(
+            f"schema must be specified when method is '{method or 'json_schema'}'. Received None."
+        )
+    policy: CapabilityPolicy = model._policy
+    catalog = model._catalog()
+    info = model_info(catalog, model.model_name, policy)
+    chosen = resolve_structured_method(method, info, catalog, policy)
+    trace: dict[str, Any] = {"kwargs": {"method": chosen, "strict": strict}, "schema": schema}
+    llm: Runnable[Any, Any]
+    if chosen == "function_calling":
+        name = format_tool(schema, strict=strict)["function"]["name"]
+        llm = model.bind_tools(
+            [schema],
+            tool_choice=name,
+            strict=strict,
+            parallel_tool_calls=False,
+            ls_structured_output_format=trace,
+            **bound,
+        )
+    else:
+        response_format = (
+            json_schema_response_format(schema, strict=strict)
+            if chosen == "json_schema"
+            else {"type": "json_object"}
+        )
+        if chosen == "json_mode":
+            trace = {"kwargs": {"method": chosen}, "schema": schema}
+        check_route(catalog, model._route(), {"response_format": response_format}, policy=policy)
+        llm = model.bind(
+            response_format=response_format, ls_structured_output_format=trace, **bound
+        )
+    return attach_parser(llm, output_parser(schema, chosen), include_raw=include_raw)

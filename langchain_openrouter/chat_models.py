@@ -1,4 +1,10 @@
-"""``ChatOpenRouter``: OpenRouter's chat models as a LangChain chat model."""
+"""``ChatOpenRouter``: OpenRouter's chat models as a LangChain chat model.
+
+A drop-in for the official ``langchain-openrouter``: the same class path, field
+names, aliases, environment variables and serialised form (see
+``docs/migration.md`` for every deliberate difference and how to restore the
+official behaviour).
+"""
 
 from __future__ import annotations
 
@@ -13,34 +19,36 @@ from langchain_core.outputs import ChatGenerationChunk
 from langchain_core.outputs import ChatResult as LCChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from openrouter_core import Catalog, ChatOptions, SharedClients, split_chat_kwargs
+from openrouter_core import (
+    Catalog,
+    ChatOptions,
+    ConfigurationError,
+    OpenRouterClient,
+    SharedClients,
+    split_chat_kwargs,
+)
 from openrouter_core._pickling import ExplicitKeyPickling
-from openrouter_core.capabilities import CapabilityPolicy
+from openrouter_core.capabilities import CapabilityPolicy, estimate_prompt_tokens
 from openrouter_core.settings import validate_base_url
 
 from ._client import clients_for
+from ._construction import (
+    known_names,
+    move_unknown_to_model_kwargs,
+    timeout_seconds,
+    warn_short_timeout,
+)
 from ._messages import result_to_chat_result, to_openrouter_messages
 from ._profile import profile_from_model_info
 from ._streaming import StreamConverter
-from ._tools import (
-    StructuredMethod,
-    ToolChoice,
-    ToolLike,
-    attach_parser,
-    check_route,
-    format_tool,
-    json_schema_response_format,
-    model_info,
-    normalize_tool_choice,
-    output_parser,
-    resolve_structured_method,
-)
+from ._tools import ToolChoice, ToolLike, bind_tools_to, structured_output_of
 
 __all__ = ["ChatOpenRouter"]
 
-#: Constructor fields sent as request parameters when set.
+#: Fields sent as request parameters when set (``n`` only above 1, ``session_id``
+#: only when not empty, as the official package does).
 _REQUEST_FIELDS = (
     "temperature",
     "max_tokens",
@@ -56,18 +64,19 @@ _REQUEST_FIELDS = (
     "logit_bias",
     "logprobs",
     "top_logprobs",
-    "n",
+    "stop",
     "reasoning",
     "verbosity",
-    "provider",
     "models",
     "route",
     "plugins",
     "user",
-    "session_id",
+    "trace",
 )
 #: Call keywords LangChain itself handles.
-_IGNORED_KWARGS = frozenset({"stream", "ls_structured_output_format"})
+_IGNORED_KWARGS = frozenset({"stream", "ls_structured_output_format", "stream_usage"})
+_DEFAULT_APP_URL = "https://docs.langchain.com"
+_DEFAULT_APP_TITLE = "LangChain"
 
 
 class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
@@ -83,7 +92,7 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
 
     Key init args — completion params:
         model: str
-            OpenRouter model id, e.g. ``"openai/gpt-4o-mini"`` (alias ``model_name``).
+            OpenRouter model id, e.g. ``"openai/gpt-4o-mini"`` (field ``model_name``).
         temperature, top_p, top_k, min_p, top_a: float | int | None
             Sampling parameters.
         max_tokens / max_completion_tokens: int | None
@@ -102,19 +111,35 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
             request (per the catalog) is skipped.
         fallback: "auto" | None
             Add catalog-chosen substitutes to the route.
-        models, route, provider, plugins:
+        models, route, openrouter_provider (alias provider), plugins:
             OpenRouter's server-side fallbacks, provider preferences and plugins.
+        session_id, trace:
+            Sticky routing of a conversation, and observability metadata.
         capability_check: "error" | "warn" | "off"
             Check requests (and ``bind_tools`` / ``with_structured_output``)
             against the catalog before sending.
 
-    Key init args — client:
-        api_key: SecretStr | None
-            Default ``$OPENROUTER_API_KEY``.
-        base_url: str | None
-            Default ``$OPENROUTER_BASE_URL`` or ``https://openrouter.ai/api/v1``.
-        timeout, max_retries, app_url, app_title, app_categories, default_headers:
-            Connection settings and attribution. Clients are shared process-wide.
+    Key init args — client (the official ``langchain-openrouter`` names):
+        openrouter_api_key (alias api_key): SecretStr
+            Default ``$OPENROUTER_API_KEY``; required.
+        openrouter_api_base (alias base_url): str | None
+            Default ``$OPENROUTER_API_BASE`` / ``$OPENROUTER_BASE_URL``, else OpenRouter's.
+        request_timeout (alias timeout): float | None
+            **Milliseconds**, as ``langchain-openrouter`` reads it (default: 10 s to
+            connect, 120 s per read).
+        max_retries: int
+            Retries of a retryable failure on the last model of the route (default 2).
+        app_url, app_title, app_categories, default_headers:
+            Attribution headers (``HTTP-Referer``, ``X-Title``, ``X-OpenRouter-Categories``;
+            defaults ``$OPENROUTER_APP_URL`` / ``"https://docs.langchain.com"`` and
+            ``$OPENROUTER_APP_TITLE`` / ``"LangChain"``); ``default_headers`` replace
+            them case-insensitively.
+        rate_limit:
+            Asked before every HTTP attempt (``openrouter_core.TokenBucket``,
+            ``openrouter_core.ray.SharedRateLimit`` or a LangChain rate limiter).
+
+        Unknown keywords are moved into ``model_kwargs`` with a warning and sent as
+        request parameters (LangChain's convention). Clients are shared process-wide.
 
     Instantiate:
         .. code-block:: python
@@ -187,14 +212,34 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         populate_by_name=True, protected_namespaces=(), hide_input_in_errors=True
     )
 
-    model: str = Field(default="openai/gpt-4o-mini", alias="model_name")
+    _key_field = "openrouter_api_key"
+    _key_names = ("openrouter_api_key", "api_key")
+
+    model_name: str = Field(alias="model")
     """OpenRouter model id (``author/slug``, optionally with a ``:variant``)."""
-    api_key: SecretStr | None = Field(
-        default_factory=secret_from_env("OPENROUTER_API_KEY", default=None)
+    openrouter_api_key: SecretStr | None = Field(
+        alias="api_key", default_factory=secret_from_env("OPENROUTER_API_KEY", default=None)
     )
     """OpenRouter API key; default ``$OPENROUTER_API_KEY``."""
-    base_url: str | None = Field(default_factory=from_env("OPENROUTER_BASE_URL", default=None))
-    """API base URL; default ``$OPENROUTER_BASE_URL`` or OpenRouter's."""
+    openrouter_api_base: str | None = Field(
+        alias="base_url",
+        default_factory=from_env(["OPENROUTER_API_BASE", "OPENROUTER_BASE_URL"], default=None),
+    )
+    """API base URL; default ``$OPENROUTER_API_BASE`` / ``$OPENROUTER_BASE_URL``, else
+    OpenRouter's."""
+    app_url: str | None = Field(
+        default_factory=from_env("OPENROUTER_APP_URL", default=_DEFAULT_APP_URL)
+    )
+    """Attribution: your app's URL (``HTTP-Referer``)."""
+    app_title: str | None = Field(
+        default_factory=from_env("OPENROUTER_APP_TITLE", default=_DEFAULT_APP_TITLE)
+    )
+    """Attribution: your app's name (``X-Title`` and ``X-OpenRouter-Title``)."""
+    app_categories: list[str] | None = None
+    """Attribution: marketplace categories (``X-OpenRouter-Categories``)."""
+    request_timeout: int | None = Field(default=None, alias="timeout")
+    """Milliseconds to wait for a reply (and between streamed chunks)."""
+    max_retries: int = 2
     temperature: float | None = None
     max_tokens: int | None = None
     max_completion_tokens: int | None = None
@@ -210,37 +255,40 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
     logit_bias: dict[str, float] | None = None
     logprobs: bool | None = None
     top_logprobs: int | None = None
-    n: int | None = None
+    n: int = Field(default=1, ge=1)
+    """Choices per request (must be 1 when streaming)."""
+    streaming: bool = False
+    """Stream even on ``invoke`` (callbacks then see every token)."""
+    stream_usage: bool = True
+    """Ask for usage on streams (``stream_options``); False sends none."""
     reasoning: dict[str, Any] | None = None
     """``{"effort": ...}`` or ``{"max_tokens": ...}``, optionally ``"exclude": True``."""
     verbosity: Literal["low", "medium", "high", "max"] | None = None
-    provider: dict[str, Any] | None = None
-    """Provider routing preferences (``order``, ``only``, ``sort``, ``max_price``...)."""
-    fallback_models: list[str] | None = None
-    """Client-side fallback route, tried in order after ``model``."""
+    openrouter_provider: dict[str, Any] | None = Field(
+        default=None, validation_alias=AliasChoices("openrouter_provider", "provider")
+    )
+    """Provider routing preferences, sent as ``provider`` (``order``, ``only``, ``sort``,
+    ``max_price``...); ``provider=`` is accepted too."""
     models: list[str] | None = None
     """Server-side fallback list (OpenRouter walks it itself)."""
+    route: Literal["fallback", "sort"] | None = None
+    plugins: list[dict[str, Any]] | None = None
+    user: str | None = None
+    session_id: str | None = Field(default_factory=from_env("OPENROUTER_SESSION_ID", default=None))
+    """Groups a conversation's requests (sticky routing); default
+    ``$OPENROUTER_SESSION_ID``; empty means unset."""
+    trace: dict[str, Any] | None = None
+    """Observability metadata sent with each request."""
+    fallback_models: list[str] | None = None
+    """Client-side fallback route, tried in order after ``model``."""
     fallback: Literal["auto"] | None = None
     """``"auto"``: add catalog-chosen substitutes to the client-side route."""
     max_fallback_price: float | None = None
     """Price ceiling (USD per token) for ``fallback="auto"`` substitutes."""
-    route: Literal["fallback", "sort"] | None = None
-    plugins: list[dict[str, Any]] | None = None
-    user: str | None = None
-    session_id: str | None = None
-    timeout: float | None = None
-    """Seconds to wait for a reply (and between streamed chunks)."""
-    max_retries: int = 2
-    streaming: bool = False
-    """Stream even on ``invoke`` (callbacks then see every token)."""
-    capability_check: CapabilityPolicy = "error"
-    app_url: str | None = None
-    """Attribution: your app's URL (``HTTP-Referer``)."""
-    app_title: str | None = None
-    """Attribution: your app's name (``X-OpenRouter-Title``)."""
-    app_categories: list[str] | None = None
-    """Attribution: marketplace categories (``X-OpenRouter-Categories``)."""
-    default_headers: dict[str, str] | None = None
+    capability_check: CapabilityPolicy | None = None
+    """``"error"`` (default), ``"warn"`` or ``"off"``: check requests against the catalog."""
+    default_headers: dict[str, str] | None = Field(default=None, exclude=True)
+    """More headers for every request; they replace attribution headers of any case."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Any other request parameters, sent as given."""
     rate_limit: Any = Field(default=None, exclude=True)
@@ -248,12 +296,31 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
     ``openrouter_core.TokenBucket``, ``openrouter_core.ray.SharedRateLimit`` or
     LangChain ``BaseRateLimiter``. Unlike ``rate_limiter`` (once per invoke)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _build_extra(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            return move_unknown_to_model_kwargs(
+                dict(values),
+                known_names(cls.model_fields),
+                known_names(BaseChatModel.model_fields),
+            )
+        return values
+
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)
         self._note_key_source(data)
-        if self.base_url:
-            # After validation, so the error is ours (and never echoes the URL).
-            validate_base_url(self.base_url, allow_insecure_http=True)
+        # After validation, so these errors are ours (and never echo the input).
+        if not self.openrouter_api_key or not self.openrouter_api_key.get_secret_value():
+            raise ConfigurationError(
+                "OPENROUTER_API_KEY must be set: pass api_key=... (openrouter_api_key) or set "
+                "the OPENROUTER_API_KEY environment variable (keys: https://openrouter.ai/keys)."
+            )
+        if self.openrouter_api_base:
+            validate_base_url(self.openrouter_api_base, allow_insecure_http=True)
+        if self.n > 1 and self.streaming:
+            raise ConfigurationError("n must be 1 when streaming.")
+        warn_short_timeout(self.request_timeout)
 
     # ------------------------------------------------------------------ LangChain plumbing
 
@@ -261,17 +328,22 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         return SecretStr(value)
 
     @property
+    def model(self) -> str:
+        """The model id (the ``model_name`` field)."""
+        return self.model_name
+
+    @property
+    def base_url(self) -> str | None:
+        """The API base (the ``openrouter_api_base`` field)."""
+        return self.openrouter_api_base
+
+    @property
     def _llm_type(self) -> str:
         return "openrouter-chat"
 
     @property
-    def model_name(self) -> str:
-        """Alias of :attr:`model`."""
-        return self.model
-
-    @property
     def lc_secrets(self) -> dict[str, str]:
-        return {"api_key": "OPENROUTER_API_KEY"}
+        return {"openrouter_api_key": "OPENROUTER_API_KEY"}
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -282,38 +354,53 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         return ["langchain_openrouter", "chat_models"]
 
     @property
+    def _policy(self) -> CapabilityPolicy:
+        return self.capability_check or "error"
+
+    @property
     def _default_params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {"model": self.model}
+        """The request body this model sends before messages and call keywords."""
+        params: dict[str, Any] = {"model": self.model_name, "stream": self.streaming}
         for name in _REQUEST_FIELDS:
             value = getattr(self, name)
             if value is not None:
                 params[name] = value
-        if self.stop:
-            params["stop"] = self.stop
+        if self.n > 1:
+            params["n"] = self.n
+        if self.openrouter_provider is not None:
+            params["provider"] = self.openrouter_provider
+        if self.session_id:
+            params["session_id"] = self.session_id
         return params
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        params = self._default_params
-        if self.fallback_models:
-            params["fallback_models"] = self.fallback_models
-        if self.fallback:
-            params["fallback"] = self.fallback
-        if self.model_kwargs:
-            params["model_kwargs"] = self.model_kwargs
+        params: dict[str, Any] = {
+            "model": self.model_name,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "top_p": self.top_p,
+            "streaming": self.streaming,
+            "reasoning": self.reasoning,
+            "openrouter_provider": self.openrouter_provider,
+            "route": self.route,
+            "model_kwargs": self.model_kwargs,
+        }
+        for name in ("fallback_models", "fallback", "models", "plugins"):
+            value = getattr(self, name)
+            if value:
+                params[name] = value
         return params
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = LangSmithParams(
             ls_provider="openrouter",
-            ls_model_name=str(kwargs.get("model") or self.model),
+            ls_model_name=str(kwargs.get("model") or self.model_name),
             ls_model_type="chat",
+            ls_temperature=kwargs.get("temperature", self.temperature),
         )
-        temperature = kwargs.get("temperature", self.temperature)
-        if temperature is not None:
-            params["ls_temperature"] = temperature
         max_tokens = kwargs.get("max_tokens", self.max_tokens or self.max_completion_tokens)
-        if max_tokens is not None:
+        if max_tokens:
             params["ls_max_tokens"] = max_tokens
         stops = stop or kwargs.get("stop") or self.stop
         if stops:
@@ -321,49 +408,68 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        """The profile from the catalog already on this machine (memory or disk
-        cache); never a network call at construction. Use :meth:`load_profile` to
-        fetch the catalog first."""
+        """The profile from the freshest catalog at hand (memory, disk cache or the
+        bundled snapshot); never a network call. :meth:`load_profile` refreshes."""
         catalog = self._clients().catalog
         if not catalog.load_cached():
             return None
-        info = catalog.find(self.model)
+        info = catalog.find(self.model_name)
         return profile_from_model_info(info) if info is not None else None
 
     def load_profile(self) -> ModelProfile | None:
         """Refresh the catalog from the network (when it answers), then set and return
         :attr:`profile` from it."""
         catalog = self._clients().sync.ensure_catalog()
-        info = catalog.find(self.model)
+        info = catalog.find(self.model_name)
         if info is not None:
             self.profile = profile_from_model_info(info)
         return self.profile
+
+    def get_num_tokens(self, text: str) -> int:
+        """An estimate (about four characters a token), needing no tokenizer download."""
+        return estimate_prompt_tokens([{"content": text}]) - 4
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """An estimate for a conversation (see :meth:`get_num_tokens`)."""
+        return estimate_prompt_tokens(to_openrouter_messages(messages))
 
     # ------------------------------------------------------------------ clients and requests
 
     def _clients(self) -> SharedClients:
         return clients_for(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            timeout=self.timeout,
+            api_key=self.openrouter_api_key,
+            base_url=self.openrouter_api_base,
+            timeout=timeout_seconds(self.request_timeout),
             max_retries=self.max_retries,
             app_url=self.app_url,
             app_title=self.app_title,
             app_categories=self.app_categories,
             default_headers=self.default_headers,
-            capability_check=self.capability_check,
+            capability_check=self._policy,
             rate_limit=self.rate_limit,
         )
+
+    @property
+    def client(self) -> OpenRouterClient:
+        """The shared sync client this model sends through."""
+        return self._clients().sync
+
+    def validate_environment(self) -> ChatOpenRouter:
+        """Kept for code written against the official package: the key and URL are
+        checked at construction and clients are pooled, so there is nothing to do."""
+        return self
 
     def _catalog(self) -> Catalog | None:
         """The freshest catalog at hand without a network call (memory, disk cache or
         the bundled snapshot), or ``None`` when capability checks are off."""
-        if self.capability_check == "off":
+        if self._policy == "off":
             return None
         return self._clients().catalog.current()
 
     def _route(self) -> list[str]:
-        return [self.model, *(self.fallback_models or ())]
+        return [self.model_name, *(self.fallback_models or ())]
 
     def _build_request(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
@@ -380,6 +486,8 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
             body["stop"] = stop
         elif not body.get("stop"):
             body.pop("stop", None)
+        if not body.get("session_id"):
+            body.pop("session_id", None)
         body["messages"] = to_openrouter_messages(messages)
         return body, options
 
@@ -413,7 +521,9 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         body, options = self._build_request(messages, stop, kwargs)
-        stream = self._clients().sync.chat_stream(body, **vars(options))
+        stream = self._clients().sync.chat_stream(
+            body, **vars(options), include_usage=self.stream_usage
+        )
         converter = StreamConverter()
         convert = converter.convert
         try:
@@ -433,7 +543,11 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         body, options = self._build_request(messages, stop, kwargs)
-        stream = await self._clients().async_client().chat_stream(body, **vars(options))
+        stream = (
+            await self._clients()
+            .async_client()
+            .chat_stream(body, **vars(options), include_usage=self.stream_usage)
+        )
         converter = StreamConverter()
         convert = converter.convert
         try:
@@ -456,13 +570,14 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         parallel_tool_calls: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools (LangChain tools, functions, pydantic classes, JSON schemas or
-        OpenRouter server tools) to the model.
+        """Bind tools (LangChain tools, functions, pydantic classes, JSON schemas,
+        OpenAI function dicts or OpenRouter server tools) to the model.
 
         Args:
             tools: the tools.
-            tool_choice: ``"auto"``, ``"none"``, ``"required"`` / ``"any"`` / ``True``
-                (call some tool), or a tool's name (call that tool).
+            tool_choice: ``"auto"``, ``"none"``, ``"required"`` / ``"any"`` (call some
+                tool), ``True`` (with one tool: call it), a tool's name or a
+                ``{"type": "function", ...}`` dict (call that tool).
             strict: ask for arguments that follow the schema exactly.
             parallel_tool_calls: allow several tool calls in one turn.
             kwargs: more request parameters to bind.
@@ -471,21 +586,22 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
             openrouter_core.CapabilityError: the catalog says no model of the route
                 supports tool calling (or forcing a tool); nothing was sent.
         """
-        formatted = [format_tool(t, strict=strict) for t in tools]
-        choice = normalize_tool_choice(tool_choice, formatted)
-        fragment: dict[str, Any] = {"tools": formatted}
-        if choice is not None:
-            fragment["tool_choice"] = choice
-        if parallel_tool_calls is not None:
-            fragment["parallel_tool_calls"] = parallel_tool_calls
-        check_route(self._catalog(), self._route(), fragment, policy=self.capability_check)
+        fragment = bind_tools_to(
+            self._catalog(),
+            self._route(),
+            tools,
+            tool_choice=tool_choice,
+            strict=strict,
+            parallel_tool_calls=parallel_tool_calls,
+            policy=self._policy,
+        )
         return super().bind(**fragment, **kwargs)
 
     def with_structured_output(
         self,
         schema: dict[str, Any] | type | None = None,
         *,
-        method: StructuredMethod | None = None,
+        method: Literal["json_schema", "function_calling", "json_mode"] | None = None,
         include_raw: bool = False,
         strict: bool | None = None,
         **kwargs: Any,
@@ -493,47 +609,25 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         """A runnable returning output shaped like ``schema``.
 
         Args:
-            schema: a pydantic class, TypedDict, JSON schema or OpenAI function schema.
+            schema: a pydantic class, TypedDict, JSON schema or OpenAI function schema
+                (a dict schema gives dicts back).
             method: ``"json_schema"`` (default: native structured outputs where the
                 catalog lists them, else ``"function_calling"``, else ``"json_mode"``),
-                ``"function_calling"`` or ``"json_mode"``.
+                ``"function_calling"`` (the official package's default) or
+                ``"json_mode"``.
             include_raw: return ``{"raw", "parsed", "parsing_error"}`` instead.
             strict: ask for output that follows the schema exactly.
+            kwargs: more request parameters to bind (``temperature``...).
 
         Raises:
             openrouter_core.CapabilityError: the model supports none of the methods
                 (or not the one asked for); nothing was sent.
         """
-        if kwargs:
-            raise ValueError(f"Unsupported arguments: {sorted(kwargs)}")
-        if schema is None and method != "json_mode":
-            raise ValueError("schema is required unless method='json_mode'")
-        catalog = self._catalog()
-        info = model_info(catalog, self.model, self.capability_check)
-        chosen = resolve_structured_method(method, info, catalog, self.capability_check)
-        trace = {"kwargs": {"method": chosen, "strict": strict}, "schema": schema}
-        llm: Runnable[LanguageModelInput, Any]
-        if chosen == "function_calling":
-            llm = self.bind_tools(
-                [schema],  # type: ignore[list-item]
-                tool_choice=format_tool(schema, strict=strict)["function"]["name"],  # type: ignore[arg-type]
-                strict=strict,
-                parallel_tool_calls=False,
-                ls_structured_output_format=trace,
-            )
-        else:
-            response_format = (
-                json_schema_response_format(schema, strict=strict)
-                if chosen == "json_schema"
-                else {"type": "json_object"}
-            )
-            if chosen == "json_mode":
-                trace = {"kwargs": {"method": chosen}, "schema": schema}
-            check_route(
-                catalog,
-                self._route(),
-                {"response_format": response_format},
-                policy=self.capability_check,
-            )
-            llm = self.bind(response_format=response_format, ls_structured_output_format=trace)
-        return attach_parser(llm, output_parser(schema, chosen), include_raw=include_raw)
+        return structured_output_of(
+            self,
+            schema,
+            method=method,
+            include_raw=include_raw,
+            strict=strict,
+            bound=kwargs,
+        )

@@ -7,9 +7,9 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AliasChoices, ConfigDict, Field, SecretStr
 
-from openrouter_core import SharedClients
+from openrouter_core import ConfigurationError, SharedClients
 from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.settings import validate_base_url
 
@@ -18,7 +18,7 @@ from ._client import clients_for
 __all__ = ["OpenRouterEmbeddings"]
 
 
-class OpenRouterEmbeddings(ExplicitKeyPickling, BaseModel, Embeddings):
+class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
     """OpenRouter embedding models (``POST /embeddings``).
 
     Setup:
@@ -27,14 +27,26 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, BaseModel, Embeddings):
 
     Key init args:
         model: str
-            Embedding model id, e.g. ``"openai/text-embedding-3-small"``.
+            Embedding model id, e.g. ``"openai/text-embedding-3-small"`` (alias
+            ``model_name``).
         dimensions: int | None
             Output size, for models that can shorten their vectors.
         batch_size: int
-            Texts per request; longer lists are split (async batches run concurrently).
-        api_key, base_url, timeout, max_retries, provider:
-            As for :class:`~langchain_openrouter.ChatOpenRouter`; the HTTP clients,
-            retries and typed errors are the same shared ones.
+            Texts per request; longer lists are split (async batches run concurrently,
+            at most ``max_concurrent_requests`` at once).
+        openrouter_api_key (alias api_key), openrouter_api_base (alias base_url):
+            Default ``$OPENROUTER_API_KEY`` and ``$OPENROUTER_API_BASE`` /
+            ``$OPENROUTER_BASE_URL``; a missing key fails here, at construction.
+        timeout: float | None
+            Seconds (as the upstream embeddings read it; default 120 s per read).
+        max_retries, wait_time:
+            Retries of a retryable failure (default 2) and the fixed wait between
+            them in seconds (default: exponential backoff; ``Retry-After`` wins).
+        provider, input_type, app_url, app_title, app_categories, default_headers,
+        rate_limit:
+            Provider preferences, the query/document hint, attribution and headers,
+            and a rate limit asked before every request; the HTTP clients, retries
+            and typed errors are those of :class:`~langchain_openrouter.ChatOpenRouter`.
 
     Instantiate and use:
         .. code-block:: python
@@ -51,14 +63,20 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, BaseModel, Embeddings):
         populate_by_name=True, protected_namespaces=(), extra="forbid", hide_input_in_errors=True
     )
 
-    def _key_from_env(self, value: str) -> Any:
-        return SecretStr(value)
+    _key_field = "openrouter_api_key"
+    _key_names = ("openrouter_api_key", "api_key")
 
-    model: str = Field(default="openai/text-embedding-3-small", alias="model_name")
-    api_key: SecretStr | None = Field(
-        default_factory=secret_from_env("OPENROUTER_API_KEY", default=None)
+    model: str = Field(
+        default="openai/text-embedding-3-small",
+        validation_alias=AliasChoices("model", "model_name"),
     )
-    base_url: str | None = Field(default_factory=from_env("OPENROUTER_BASE_URL", default=None))
+    openrouter_api_key: SecretStr | None = Field(
+        alias="api_key", default_factory=secret_from_env("OPENROUTER_API_KEY", default=None)
+    )
+    openrouter_api_base: str | None = Field(
+        alias="base_url",
+        default_factory=from_env(["OPENROUTER_API_BASE", "OPENROUTER_BASE_URL"], default=None),
+    )
     dimensions: int | None = None
     batch_size: int = Field(default=512, ge=1)
     provider: dict[str, Any] | None = None
@@ -66,27 +84,46 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, BaseModel, Embeddings):
     input_type: str | None = None
     """Hint for models that embed queries and documents differently."""
     timeout: float | None = None
+    """Seconds to wait for a reply."""
     max_retries: int = 2
-    app_url: str | None = None
-    app_title: str | None = None
+    wait_time: float | None = None
+    """Seconds between retries (``None``: exponential backoff)."""
+    max_concurrent_requests: int = Field(default=64, ge=1)
+    """Requests in flight at once (async batches beyond it wait)."""
+    app_url: str | None = Field(default_factory=from_env("OPENROUTER_APP_URL", default=None))
+    app_title: str | None = Field(default_factory=from_env("OPENROUTER_APP_TITLE", default=None))
     app_categories: list[str] | None = None
-    default_headers: dict[str, str] | None = None
+    default_headers: dict[str, str] | None = Field(default=None, exclude=True)
     rate_limit: Any = Field(default=None, exclude=True)
     """Asked before every embedding request (see ``ChatOpenRouter.rate_limit``)."""
 
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)
         self._note_key_source(data)
-        if self.base_url:
-            # After validation, so the error is ours (and never echoes the URL).
-            validate_base_url(self.base_url, allow_insecure_http=True)
+        # After validation, so these errors are ours (and never echo the input).
+        if not self.openrouter_api_key or not self.openrouter_api_key.get_secret_value():
+            raise ConfigurationError(
+                "OPENROUTER_API_KEY must be set: pass api_key=... (openrouter_api_key) or set "
+                "the OPENROUTER_API_KEY environment variable (keys: https://openrouter.ai/keys)."
+            )
+        if self.openrouter_api_base:
+            validate_base_url(self.openrouter_api_base, allow_insecure_http=True)
+
+    def _key_from_env(self, value: str) -> Any:
+        return SecretStr(value)
+
+    @property
+    def base_url(self) -> str | None:
+        return self.openrouter_api_base
 
     def _clients(self) -> SharedClients:
         return clients_for(
-            api_key=self.api_key,
-            base_url=self.base_url,
+            api_key=self.openrouter_api_key,
+            base_url=self.openrouter_api_base,
             timeout=self.timeout,
             max_retries=self.max_retries,
+            retry_delay=self.wait_time,
+            max_concurrent_requests=self.max_concurrent_requests,
             app_url=self.app_url,
             app_title=self.app_title,
             app_categories=self.app_categories,

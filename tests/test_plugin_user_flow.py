@@ -43,7 +43,7 @@ async def test_refuses_tools_on_a_model_without_them(openrouter_api_key):
     llm = ChatOpenRouter(model="openai/gpt-4o-mini", api_key=openrouter_api_key)
     assert (await llm.ainvoke("Say hi")).content
     with pytest.raises(CapabilityError):
-        ChatOpenRouter(model="openai/gpt-5-chat").bind_tools([{
+        ChatOpenRouter(model="openai/gpt-5-chat", api_key=openrouter_api_key).bind_tools([{
             "type": "function",
             "function": {"name": "f", "parameters": {"type": "object", "properties": {}}},
         }])

@@ -197,9 +197,7 @@ class BaseClient:
             )
         self.settings = settings
         self._headers = RequestHeaders(settings)
-        self.retry_policy = retry_policy or RetryPolicy(
-            max_retries=settings.max_retries, max_retry_wait=settings.max_retry_wait
-        )
+        self.retry_policy = retry_policy or _retry_policy(settings)
         self.fallback_policy = fallback_policy or FallbackPolicy()
         self.cooldowns = cooldowns or CooldownRegistry(self.fallback_policy.cooldown_seconds)
         self._catalog = catalog
@@ -313,6 +311,14 @@ class BaseClient:
             self.retry_policy,
             on_rate_limited=getattr(limiter, "on_rate_limited", None),
         )
+
+
+def _retry_policy(settings: Settings) -> RetryPolicy:
+    policy = RetryPolicy(max_retries=settings.max_retries, max_retry_wait=settings.max_retry_wait)
+    if settings.retry_delay is not None:
+        policy.base_delay = policy.max_delay = settings.retry_delay
+        policy.jitter = 0.0
+    return policy
 
 
 def _explain(exc: ValueError) -> str:

@@ -8,7 +8,7 @@ cheap; the catalog and the routing use them to refuse or skip models.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -75,7 +75,7 @@ class Requirements:
         return self.prompt_tokens + (self.max_output_tokens or 0)
 
 
-def estimate_prompt_tokens(messages: list[Mapping[str, Any]]) -> int:
+def estimate_prompt_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
     """A quick upper-bound-ish estimate: text length / 4 plus a few tokens a message."""
     chars = 0
     for message in messages:

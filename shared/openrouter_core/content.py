@@ -7,7 +7,15 @@ turn MIME types and raw data into what the wire expects.
 
 from __future__ import annotations
 
-__all__ = ["audio_format", "data_url", "file_part", "video_mime"]
+from typing import Any
+
+__all__ = [
+    "audio_format",
+    "data_url",
+    "file_part",
+    "reasoning_details_for_request",
+    "video_mime",
+]
 
 #: MIME subtypes whose OpenRouter audio format name differs from the subtype.
 _AUDIO_FORMATS = {"mpeg": "mp3", "mpeg3": "mp3", "x-wav": "wav", "wave": "wav", "x-flac": "flac"}
@@ -43,3 +51,46 @@ def file_part(file_data: str, filename: str | None) -> dict[str, object]:
     if filename:
         file["filename"] = filename
     return {"type": "file", "file": file}
+
+
+def reasoning_details_for_request(details: list[Any]) -> list[Any]:
+    """``reasoning_details`` of an earlier reply, ready to send back.
+
+    A streamed reply may carry one block in fragments (same ``type`` and ``index``,
+    one after another): they are joined into one block, texts concatenated, other
+    keys (``signature``, ``format``...) taken from the last fragment that has them.
+    Ephemeral ``rs_...`` ids (valid only within the response that made them) are
+    removed, at any depth. The input is not changed."""
+    merged: list[Any] = []
+    for item in details:
+        last = merged[-1] if merged else None
+        if (
+            isinstance(item, dict)
+            and isinstance(last, dict)
+            and item.get("index") is not None
+            and last.get("index") == item.get("index")
+            and last.get("type") == item.get("type")
+        ):
+            joined = dict(last)
+            for key, value in item.items():
+                if key == "text":
+                    if value:
+                        joined["text"] = (joined.get("text") or "") + value
+                elif value is not None:
+                    joined[key] = value
+            merged[-1] = joined
+        else:
+            merged.append(item)
+    return [_without_ephemeral_ids(item) for item in merged]
+
+
+def _without_ephemeral_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _without_ephemeral_ids(v)
+            for k, v in value.items()
+            if not (k == "id" and isinstance(v, str) and v.startswith("rs_"))
+        }
+    if isinstance(value, list):
+        return [_without_ephemeral_ids(v) for v in value]
+    return value

@@ -201,6 +201,8 @@ class Settings:
         max_retries: retries of a retryable failure on the same model (default 2).
         max_retry_wait: the retry budget in seconds: a ``Retry-After`` longer than
             this is not waited for (the route moves on, or the error is raised at once).
+        retry_delay: a fixed wait in seconds between retries (``None``: exponential
+            backoff from 0.5 s with jitter); a ``Retry-After`` still takes precedence.
         max_concurrent_requests: in-flight requests per client; further calls wait
             for a slot (so thousands of concurrent calls queue instead of failing).
         capability_check: ``"error"``, ``"warn"`` or ``"off"``.
@@ -219,6 +221,7 @@ class Settings:
     timeouts: Timeouts = field(default_factory=Timeouts)
     max_retries: int = 2
     max_retry_wait: float = 60.0
+    retry_delay: float | None = None
     max_concurrent_requests: int = 64
     capability_check: CapabilityPolicy = "error"
     allow_insecure_http: bool = False
@@ -238,6 +241,7 @@ class Settings:
         timeout: float | Timeouts | None = None,
         max_retries: int = 2,
         max_retry_wait: float = 60.0,
+        retry_delay: float | None = None,
         max_concurrent_requests: int = 64,
         capability_check: CapabilityPolicy = "error",
         allow_insecure_http: bool = False,
@@ -258,6 +262,8 @@ class Settings:
             raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         if not max_retry_wait >= 0:
             raise ConfigurationError(f"max_retry_wait must be >= 0 seconds, got {max_retry_wait!r}")
+        if retry_delay is not None and not retry_delay >= 0:
+            raise ConfigurationError(f"retry_delay must be >= 0 seconds, got {retry_delay!r}")
         if (
             isinstance(max_concurrent_requests, bool)
             or not isinstance(max_concurrent_requests, int)
@@ -283,6 +289,7 @@ class Settings:
             timeouts=Timeouts.coerce(timeout),
             max_retries=max_retries,
             max_retry_wait=float(max_retry_wait),
+            retry_delay=None if retry_delay is None else float(retry_delay),
             max_concurrent_requests=max_concurrent_requests,
             capability_check=capability_check,
             allow_insecure_http=allow_insecure_http,

@@ -38,7 +38,7 @@ def _reset(server_url: str) -> None:
 async def test_two_thousand_concurrent_streams_and_a_thousand_invokes_all_complete(
     server_url: str,
 ) -> None:
-    llm = ChatOpenRouter(model=MODEL, api_key=KEY, base_url=server_url, timeout=30)
+    llm = ChatOpenRouter(model=MODEL, api_key=KEY, base_url=server_url, timeout=30_000)  # ms
     _reset(server_url)
 
     async def stream(i: int) -> str:

@@ -51,7 +51,7 @@ def offline_client() -> Any:
 def test_a_base_url_with_credentials_is_refused_everywhere(url: str) -> None:
     makers = [
         lambda: OpenRouterClient(api_key=KEY, base_url=url),
-        lambda: ChatOpenRouter(api_key=KEY, base_url=url),
+        lambda: ChatOpenRouter(model=MODEL, api_key=KEY, base_url=url),
         lambda: OpenRouter(api_key=KEY, api_base=url),
     ]
     for make in makers:
@@ -85,7 +85,7 @@ def test_a_lone_surrogate_is_refused_before_sending(offline_client: Any) -> None
     assert "messages[0].content" in str(caught.value)
     assert offline_client.counter.sent == 0
     # Through LangChain too: an OpenRouterError, never a raw UnicodeEncodeError.
-    llm = ChatOpenRouter(api_key=KEY, capability_check="off")
+    llm = ChatOpenRouter(model=MODEL, api_key=KEY, capability_check="off")
     with pytest.raises(InvalidRequestError):
         llm.invoke("broken \udc80 text")
 

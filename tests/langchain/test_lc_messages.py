@@ -38,13 +38,8 @@ B64 = "aGVsbG8="
         ),
         (
             {"type": "file", "base64": B64, "mime_type": "application/pdf"},
-            {
-                "type": "file",
-                "file": {
-                    "filename": "document.pdf",
-                    "file_data": f"data:application/pdf;base64,{B64}",
-                },
-            },
+            # No filename given: none is sent (as the official package does).
+            {"type": "file", "file": {"file_data": f"data:application/pdf;base64,{B64}"}},
         ),
         (
             {"type": "file", "url": "https://x.test/doc.pdf", "extras": {"filename": "doc.pdf"}},

@@ -16,7 +16,7 @@ class TestChatOpenRouterUnit(ChatModelUnitTests):
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
-        return {"model": "openai/gpt-4o-mini"}
+        return {"model": "openai/gpt-4o-mini", "api_key": "test-api-key"}
 
     @property
     def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
@@ -26,7 +26,10 @@ class TestChatOpenRouterUnit(ChatModelUnitTests):
                 "OPENROUTER_BASE_URL": "https://openrouter.example/api/v1",
             },
             {"model": "openai/gpt-4o-mini"},
-            {"api_key": "api_key", "base_url": "https://openrouter.example/api/v1"},
+            {
+                "openrouter_api_key": "api_key",
+                "openrouter_api_base": "https://openrouter.example/api/v1",
+            },
         )
 
     @property
@@ -56,5 +59,5 @@ class TestOpenRouterEmbeddingsUnit(EmbeddingsUnitTests):
         return (
             {"OPENROUTER_API_KEY": "api_key"},
             {"model": "openai/text-embedding-3-small"},
-            {"api_key": "api_key"},
+            {"openrouter_api_key": "api_key"},
         )

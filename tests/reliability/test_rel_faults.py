@@ -173,7 +173,7 @@ def test_langchain_faults(emu: Any, fault: str) -> None:
     common = {
         "api_key": KEY,
         "base_url": emu.base_url,
-        "timeout": TIMEOUT,
+        "timeout": TIMEOUT * 1000,  # ChatOpenRouter reads milliseconds
         "max_retries": MAX_RETRIES,
     }
     emu.fail_model(PRIMARY, fault, times=None)
@@ -196,7 +196,11 @@ def test_langchain_stream_broken_after_output(emu: Any, fault: str) -> None:
 
     emu.fail_model(PRIMARY, fault, times=None)
     model = ChatOpenRouter(
-        model=PRIMARY, fallback_models=[BACKUP], api_key=KEY, base_url=emu.base_url, timeout=TIMEOUT
+        model=PRIMARY,
+        fallback_models=[BACKUP],
+        api_key=KEY,
+        base_url=emu.base_url,
+        timeout=TIMEOUT * 1000,  # milliseconds
     )
     seen: list[str] = []
     with pytest.raises(StreamInterruptedError):

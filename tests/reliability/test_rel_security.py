@@ -55,17 +55,18 @@ def test_langchain_model_never_shows_the_key(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setenv("OPENROUTER_API_KEY", OTHER)
     for cls in (ChatOpenRouter, OpenRouterEmbeddings):
-        obj = cls(api_key=KEY)
+        obj = cls(model="openai/gpt-4o-mini", api_key=KEY)
         assert KEY not in repr(obj) and KEY not in str(obj)
         assert KEY not in str(dumpd(obj)) and KEY not in dumps(obj)
         # A pickle is process transport: the explicit key travels, the environment's
         # key on the other side does not replace it.
-        assert pickle.loads(pickle.dumps(obj)).api_key.get_secret_value() == KEY
+        loaded = pickle.loads(pickle.dumps(obj))
+        assert loaded.openrouter_api_key.get_secret_value() == KEY
         # A key read from the environment is not pickled: it is read again on load.
-        from_env = pickle.dumps(cls())
+        from_env = pickle.dumps(cls(model="openai/gpt-4o-mini"))
         assert OTHER.encode() not in from_env
         monkeypatch.setenv("OPENROUTER_API_KEY", KEY)
-        assert pickle.loads(from_env).api_key.get_secret_value() == KEY
+        assert pickle.loads(from_env).openrouter_api_key.get_secret_value() == KEY
         monkeypatch.setenv("OPENROUTER_API_KEY", OTHER)
 
 
