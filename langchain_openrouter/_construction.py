@@ -19,11 +19,28 @@ from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 
 __all__ = [
+    "OFFICIAL_FIELDS",
     "known_names",
     "move_unknown_to_model_kwargs",
     "timeout_seconds",
     "warn_short_timeout",
 ]
+
+
+#: The constructor names of the official ``langchain-openrouter`` (fields and
+#: aliases). Only these are refused inside ``model_kwargs``: this package's extra
+#: request fields (``top_k``, ``min_p``...) are request parameters, and code written for
+#: the official package passes them through ``model_kwargs``.
+OFFICIAL_FIELDS = frozenset(
+    {
+        "model_name", "model", "openrouter_api_key", "api_key", "openrouter_api_base",
+        "base_url", "app_url", "app_title", "app_categories", "request_timeout", "timeout",
+        "max_retries", "temperature", "max_tokens", "max_completion_tokens", "top_p",
+        "frequency_penalty", "presence_penalty", "seed", "stop", "stop_sequences", "n",
+        "streaming", "stream_usage", "reasoning", "openrouter_provider", "route", "plugins",
+        "default_headers", "session_id", "trace",
+    }
+)  # fmt: skip
 
 
 def known_names(fields: Mapping[str, FieldInfo]) -> set[str]:
@@ -65,7 +82,7 @@ def move_unknown_to_model_kwargs(
             stacklevel=5,
         )
         extra[name] = values.pop(name)
-    misplaced = (known - framework).intersection(extra)
+    misplaced = ((known - framework) & OFFICIAL_FIELDS).intersection(extra)
     if misplaced:
         raise ValueError(
             f"Parameters {misplaced} should be specified explicitly. Instead they were "

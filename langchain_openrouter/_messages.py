@@ -147,8 +147,9 @@ def _assistant_message(message: AIMessage | ChatMessage) -> dict[str, Any]:
 
 def _assistant_content(content: str | list[str | dict[Any, Any]]) -> str | list[dict[str, Any]]:
     """An assistant turn's content: a string as is; a list keeps its text blocks with
-    their extra keys (``cache_control``...). Other blocks (reasoning, tool calls,
-    images of the reply) are not sent as content."""
+    their extra keys (``cache_control``...), as the official package sends it, or
+    ``""`` when it has none. Other blocks (reasoning, tool calls, images of the
+    reply) are not sent as content."""
     if isinstance(content, str):
         return content
     blocks: list[dict[str, Any]] = []
@@ -158,9 +159,7 @@ def _assistant_content(content: str | list[str | dict[Any, Any]]) -> str | list[
                 blocks.append({"type": "text", "text": block})
         elif block.get("type") == "text" and isinstance(block.get("text"), str):
             blocks.append({k: v for k, v in block.items() if k not in ("id", "annotations")})
-    if all(set(b) == {"type", "text"} for b in blocks):
-        return "".join(b["text"] for b in blocks)  # plain text: one string
-    return blocks
+    return blocks or ""
 
 
 def _thinking_to_reasoning_details(content: list[Any]) -> list[dict[str, Any]]:
@@ -438,6 +437,10 @@ def result_to_chat_result(result: ChatResult) -> LCChatResult:
         "id": result.id,
         "provider": result.provider,
     }
+    if result.created is not None:
+        llm_output["created"] = result.created
+    if result.object:
+        llm_output["object"] = result.object
     if usage is not None:
         llm_output["token_usage"] = dict(usage)
     return LCChatResult(generations=generations, llm_output=llm_output)

@@ -29,15 +29,17 @@ __all__ = ["StreamConverter"]
 class StreamConverter:
     """Turns the chunks of one stream into generation chunks."""
 
-    __slots__ = ("id",)
+    __slots__ = ("id", "object")
 
     def __init__(self) -> None:
         self.id: str | None = None
+        self.object: str | None = None
 
     def convert(self, chunk: ChatStreamChunk) -> ChatGenerationChunk | None:
         """The generation chunk for ``chunk``; ``None`` when it carries no output."""
         if self.id is None:
             self.id = chunk.data.get("id")
+            self.object = chunk.data.get("object")
         text, reasoning, tool_deltas = chunk.content, chunk.reasoning, chunk.tool_call_deltas
         if reasoning or tool_deltas:
             message = AIMessageChunk(
@@ -56,6 +58,8 @@ class StreamConverter:
         """The closing chunk: usage and the metadata of the whole (merged) stream."""
         choice = result.choices[0] if result.choices else ChatChoice()
         metadata, info = choice_metadata(result, choice)
+        if self.object:
+            metadata["object"] = self.object  # what the stream's chunks said they are
         additional = message_extras(choice.message)
         additional.pop("reasoning_content", None)  # streamed chunk by chunk already
         message = AIMessageChunk(

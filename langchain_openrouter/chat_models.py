@@ -27,13 +27,25 @@ from openrouter_core import (
     ConfigurationError,
     OpenRouterClient,
     SharedClients,
+    _json,
     split_chat_kwargs,
 )
+from openrouter_core._base_client import parse_chat
 from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.capabilities import CapabilityPolicy, estimate_prompt_tokens
 from openrouter_core.settings import validate_base_url
 
 from ._client import clients_for
+from ._compat import (
+    _convert_chunk_to_message_chunk,
+    _convert_dict_to_message,
+    _convert_file_block_to_openrouter,
+    _convert_message_to_dict,
+    _convert_video_block_to_openrouter,
+    _create_stream_generation_info,
+    _create_usage_metadata,
+    _format_message_content,
+)
 from ._construction import (
     known_names,
     move_unknown_to_model_kwargs,
@@ -46,6 +58,18 @@ from ._streaming import StreamConverter
 from ._tools import ToolChoice, ToolLike, bind_tools_to, structured_output_of
 
 __all__ = ["ChatOpenRouter"]
+
+# The official package's module-level helpers, importable from here as there.
+_OFFICIAL_HELPERS = (
+    _convert_chunk_to_message_chunk,
+    _convert_dict_to_message,
+    _convert_file_block_to_openrouter,
+    _convert_message_to_dict,
+    _convert_video_block_to_openrouter,
+    _create_stream_generation_info,
+    _create_usage_metadata,
+    _format_message_content,
+)
 
 #: Fields sent as request parameters when set (``n`` only above 1, ``session_id``
 #: only when not empty, as the official package does).
@@ -460,6 +484,13 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         """Kept for code written against the official package: the key and URL are
         checked at construction and clients are pooled, so there is nothing to do."""
         return self
+
+    def _create_chat_result(self, response: Any) -> LCChatResult:
+        """A reply body (a dict, or an object with ``model_dump``) as a LangChain
+        ``ChatResult``; an ``error`` object or a reply without choices raises (a typed
+        error that is also a ``ValueError``)."""
+        data = response.model_dump(by_alias=True) if hasattr(response, "model_dump") else response
+        return result_to_chat_result(parse_chat(_json.dumps(dict(data))))
 
     def _catalog(self) -> Catalog | None:
         """The freshest catalog at hand without a network call (memory, disk cache or

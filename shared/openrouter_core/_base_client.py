@@ -18,7 +18,7 @@ from ._retries import RetryPolicy
 from ._stream import new_tool_call_id
 from .capabilities import CapabilityPolicy, Requirements, requirements_of
 from .catalog import Catalog, shared_catalog
-from .errors import ConfigurationError, InvalidRequestError
+from .errors import ConfigurationError, InvalidRequestError, ResponseParseError
 from .routing import CooldownRegistry, FallbackPolicy, RouteRun, plan_route
 from .settings import PUBLIC_CATALOG_URL, Settings
 from .types.attempts import Attempt
@@ -117,8 +117,16 @@ class PreparedChat:
 
 
 def parse_chat(content: bytes) -> ChatResult:
-    """A ``/chat/completions`` reply; tool calls without an id get one."""
+    """A ``/chat/completions`` reply; tool calls without an id get one. A reply with
+    no choices is an error (there is nothing to return)."""
     result = ChatResult.model_validate(load_json(content))
+    if not result.choices:
+        raise ResponseParseError(
+            "OpenRouter API returned a response with no choices. This may indicate a "
+            "problem with the request or model availability.",
+            body=content.decode("utf-8", errors="replace")[:2000],
+            generation_id=result.id,
+        )
     for choice in result.choices:
         for call in choice.message.tool_calls or ():
             if not call.id:

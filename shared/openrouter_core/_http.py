@@ -25,6 +25,7 @@ from .errors import (
     APITimeoutError,
     ClientClosedError,
     InvalidRequestError,
+    OpenRouterError,
     ResponseParseError,
     error_from_body,
     error_from_response,
@@ -270,6 +271,8 @@ def parse_reply(call: Call[T], status: int, headers: httpx.Headers, content: byt
     except ResponseParseError as exc:
         exc.generation_id = exc.generation_id or generation_id
         raise
+    except OpenRouterError:
+        raise  # a typed error found in the body (some are also ValueErrors)
     except (ValueError, pydantic.ValidationError) as exc:
         text = content.decode("utf-8", errors="replace")
         raise ResponseParseError(
@@ -298,7 +301,7 @@ def load_json(content: bytes) -> Any:
         and payload.get("error") is not None
         and not payload.get("choices")
     ):
-        raise error_from_body(payload, http_status=502)
+        raise error_from_body(payload, http_status=502, in_band=True)
     return payload
 
 

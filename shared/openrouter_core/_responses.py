@@ -473,6 +473,7 @@ def parse_responses(content: bytes) -> ResponsesResult:
                 _object(details.get("metadata")),
             ),
             http_status=502,
+            in_band=True,
             generation_id=payload.get("id") if isinstance(payload.get("id"), str) else None,
             model=payload.get("model") if isinstance(payload.get("model"), str) else None,
         )
@@ -883,6 +884,7 @@ class ResponsesStreamAccumulator:
             http_status=502,
             generation_id=self.response_id,
             model=self.model,
+            in_band=True,
         )
         if not self.output_started:
             # Nothing was produced: a plain typed error, safe to fall back on.

@@ -214,11 +214,13 @@ class StreamAccumulator:
         data = chunk.data
         self.chunks += 1
         if not self._meta:
-            for key in ("id", "model", "provider", "created", "object"):
+            for key in ("id", "model", "provider", "created", "object", "system_fingerprint"):
                 if data.get(key) is not None:
                     self._meta[key] = data[key]
-        elif "provider" not in self._meta and data.get("provider"):
-            self._meta["provider"] = data["provider"]
+        else:
+            for key in ("provider", "system_fingerprint"):
+                if key not in self._meta and data.get(key):
+                    self._meta[key] = data[key]
         for raw in data.get("choices") or ():
             self._add_choice(raw)
         if data.get("usage"):
@@ -303,7 +305,11 @@ class StreamAccumulator:
 
     def _error_chunk(self, data: dict[str, Any]) -> APIStatusError:
         error = error_from_body(
-            data, http_status=502, generation_id=data.get("id"), model=data.get("model")
+            data,
+            http_status=502,
+            generation_id=data.get("id"),
+            model=data.get("model"),
+            in_band=True,
         )
         if not self.output_started:
             # Nothing was produced: a plain typed error, safe to fall back on.

@@ -35,6 +35,7 @@ __all__ = [
     "ConfigurationError",
     "ContextLengthExceededError",
     "GoneError",
+    "InBandError",
     "InsufficientCreditsError",
     "InternalServerError",
     "InvalidRequestError",
@@ -142,8 +143,9 @@ class ClientClosedError(OpenRouterError):
     so a retry through a framework object gets a fresh one."""
 
 
-class ResponseParseError(OpenRouterError):
-    """A 2xx reply whose body could not be understood (truncated JSON, bad SSE)."""
+class ResponseParseError(OpenRouterError, ValueError):
+    """A 2xx reply whose body could not be understood (truncated JSON, bad SSE, a
+    completion without choices). Also a ``ValueError``, as the official packages raise."""
 
     def __init__(self, message: str, *, body: str = "", generation_id: str | None = None) -> None:
         self.body = body
@@ -368,6 +370,36 @@ def _generic(status: int, message: str, **kwargs: Any) -> APIStatusError:
     return cls(message, status_code=status, **kwargs)
 
 
+class InBandError(ValueError):
+    """Mixed into a typed error that arrived inside an HTTP 200 reply (an ``error``
+    chunk in a stream, an ``{"error": ...}`` body): ``except RateLimitError`` and
+    ``except ValueError`` (what the official packages raise there) both catch it."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The class is made at run time; rebuild it by its base's name on unpickling.
+        base = next(c for c in type(self).__mro__[1:] if issubclass(c, APIStatusError))
+        return (_rebuild_in_band, (base.__name__, self.args), self.__dict__)
+
+
+_IN_BAND: dict[str, type[APIStatusError]] = {}
+
+
+def in_band_class(cls: type[APIStatusError]) -> type[APIStatusError]:
+    """``cls`` made also an :class:`InBandError` (one class per status class)."""
+    made = _IN_BAND.get(cls.__name__)
+    if made is None or not issubclass(made, cls):
+        namespace = {"__module__": __name__, "__doc__": cls.__doc__}
+        made = _IN_BAND[cls.__name__] = type(cls.__name__, (cls, InBandError), namespace)
+    return made
+
+
+def _rebuild_in_band(base_name: str, args: tuple[Any, ...]) -> APIStatusError:
+    cls = in_band_class(globals()[base_name])
+    error: APIStatusError = BaseException.__new__(cls)
+    error.args = args
+    return error
+
+
 def error_from_body(
     payload: Mapping[str, Any],
     *,
@@ -376,11 +408,13 @@ def error_from_body(
     generation_id: str | None = None,
     body: str = "",
     model: str | None = None,
+    in_band: bool = False,
 ) -> APIStatusError:
     """Build an error from an OpenRouter ``{"error": {...}}`` object.
 
     The error's own ``code`` wins over the HTTP status (an error inside a 200
-    stream or body carries its true code there).
+    stream or body carries its true code there). ``in_band``: the object came inside
+    a 200 reply, so the error is also a ``ValueError`` (:class:`InBandError`).
     """
     err = payload.get("error")
     if not isinstance(err, Mapping):
@@ -389,11 +423,14 @@ def error_from_body(
     status = code if isinstance(code, int) and 100 <= code <= 599 else http_status
     if status < 400:
         status = 502
-    message = str(err.get("message") or "Unknown error")
+    message = str(err.get("message") or "OpenRouter API returned an error without a message")
     metadata = err.get("metadata")
-    return _generic(
-        status,
+    cls = status_error_class(status, message, metadata if isinstance(metadata, Mapping) else {})
+    if in_band:
+        cls = in_band_class(cls)
+    return cls(
         message,
+        status_code=status,
         metadata=metadata if isinstance(metadata, Mapping) else {},
         generation_id=generation_id,
         body=body,
@@ -469,10 +506,11 @@ def parse_retry_after(value: str | None) -> float | None:
 # --------------------------------------------------------------------------- streams & routes
 
 
-class StreamInterruptedError(APIStatusError):
+class StreamInterruptedError(APIStatusError, ValueError):
     """A stream failed after output had begun (an in-band ``error`` chunk, a reset
     connection or an undecodable event). ``partial`` holds everything received so far;
-    it is never returned as if the answer were complete."""
+    it is never returned as if the answer were complete. Also a ``ValueError``, as
+    the official packages raise for an error inside a stream."""
 
     def __init__(
         self,

@@ -166,16 +166,25 @@ def _redact(url: str) -> str:
     return f"{scheme}{sep}***@{tail}" if sep else f"***@{tail}"
 
 
+#: Header names that say the same thing: a caller's value for one replaces all.
+_SYNONYMS = {"x-title": "title", "x-openrouter-title": "title"}
+
+
 def _merge_headers(
     base: Mapping[str, str], extra: Mapping[str, str] | Sequence[tuple[str, str]] | None
 ) -> dict[str, str]:
     """``base`` updated with ``extra``, case-insensitively: a name given in ``extra``
-    replaces any spelling of it in ``base`` (a header is never sent twice)."""
+    replaces any spelling of it in ``base`` (a header is never sent twice), and a
+    title given as ``X-Title`` or ``X-OpenRouter-Title`` replaces both built-in ones."""
     merged = dict(base)
     items = extra.items() if isinstance(extra, Mapping) else (extra or ())
     for name, value in items:
-        for existing in [k for k in merged if k.lower() == name.lower()]:
-            del merged[existing]
+        key = name.lower()
+        group = _SYNONYMS.get(key)
+        for existing in list(merged):
+            low = existing.lower()
+            if low == key or (group is not None and _SYNONYMS.get(low) == group):
+                del merged[existing]
         merged[name] = str(value)
     return merged
 

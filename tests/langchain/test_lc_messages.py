@@ -102,7 +102,7 @@ def test_conversation_round_trip_is_a_valid_request() -> None:
     wire = to_openrouter_messages(messages)
     assert wire[2] == {
         "role": "assistant",
-        "content": "calling",
+        "content": [{"type": "text", "text": "calling"}],  # list content keeps its text blocks
         "tool_calls": [
             {
                 "id": "t1",
@@ -125,7 +125,7 @@ def test_anthropic_thinking_blocks_become_reasoning_details() -> None:
         ]
     )
     (wire,) = to_openrouter_messages([message])
-    assert wire["content"] == "Hello"
+    assert wire["content"] == [{"type": "text", "text": "Hello"}]
     assert wire["reasoning_details"] == [
         {
             "type": "reasoning.text",
