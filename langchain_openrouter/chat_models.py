@@ -33,7 +33,7 @@ from openrouter_core import (
 from openrouter_core._base_client import parse_chat
 from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.capabilities import CapabilityPolicy, estimate_prompt_tokens
-from openrouter_core.settings import validate_base_url
+from openrouter_core.settings import missing_key_error, validate_base_url
 
 from ._client import clients_for
 from ._compat import (
@@ -336,10 +336,7 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         self._note_key_source(data)
         # After validation, so these errors are ours (and never echo the input).
         if not self.openrouter_api_key or not self.openrouter_api_key.get_secret_value():
-            raise ConfigurationError(
-                "OPENROUTER_API_KEY must be set: pass api_key=... (openrouter_api_key) or set "
-                "the OPENROUTER_API_KEY environment variable (keys: https://openrouter.ai/keys)."
-            )
+            raise missing_key_error()
         if self.openrouter_api_base:
             validate_base_url(self.openrouter_api_base, allow_insecure_http=True)
         if self.n > 1 and self.streaming:

@@ -9,9 +9,9 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import AliasChoices, ConfigDict, Field, SecretStr
 
-from openrouter_core import ConfigurationError, SharedClients
+from openrouter_core import SharedClients
 from openrouter_core._pickling import ExplicitKeyPickling
-from openrouter_core.settings import validate_base_url
+from openrouter_core.settings import missing_key_error, validate_base_url
 
 from ._client import clients_for
 
@@ -102,10 +102,7 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
         self._note_key_source(data)
         # After validation, so these errors are ours (and never echo the input).
         if not self.openrouter_api_key or not self.openrouter_api_key.get_secret_value():
-            raise ConfigurationError(
-                "OPENROUTER_API_KEY must be set: pass api_key=... (openrouter_api_key) or set "
-                "the OPENROUTER_API_KEY environment variable (keys: https://openrouter.ai/keys)."
-            )
+            raise missing_key_error()
         if self.openrouter_api_base:
             validate_base_url(self.openrouter_api_base, allow_insecure_http=True)
 
@@ -152,7 +149,7 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
         client = self._clients().sync
         vectors: list[list[float]] = []
         for batch in self._batches(texts):
-            vectors.extend(client.create_embeddings(self._request(batch)).vectors())
+            vectors.extend(client.embed(self._request(batch)).vectors())
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
@@ -165,7 +162,7 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
             return []
         client = self._clients().async_client()
         results = await asyncio.gather(
-            *(client.create_embeddings(self._request(batch)) for batch in self._batches(texts))
+            *(client.embed(self._request(batch)) for batch in self._batches(texts))
         )
         return [vector for result in results for vector in result.vectors()]
 

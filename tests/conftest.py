@@ -89,6 +89,7 @@ def openrouter_catalog_cache(
         OpenRouterClient(api_key=api_key, base_url=base_url) as client,
     ):
         client.catalog.ensure()
+        client.ensure_catalog("embeddings")
     return cache_dir
 
 

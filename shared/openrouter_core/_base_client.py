@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._http import Call, RequestHeaders, load_json
 from ._retries import RetryPolicy
@@ -20,9 +20,12 @@ from .capabilities import CapabilityPolicy, Requirements, requirements_of
 from .catalog import Catalog, shared_catalog
 from .errors import ConfigurationError, InvalidRequestError, ResponseParseError
 from .routing import CooldownRegistry, FallbackPolicy, RouteRun, plan_route
-from .settings import PUBLIC_CATALOG_URL, Settings
+from .settings import DEFAULT_BASE_URL, Settings
 from .types.attempts import Attempt
 from .types.chat import ChatRequest, ChatResult
+
+if TYPE_CHECKING:  # loaded on first use (import time)
+    from .types.media import EmbeddingsRequest
 
 __all__ = [
     "BODY_FIELDS",
@@ -140,20 +143,34 @@ def chat_call(body: dict[str, Any], *, stream: bool = False) -> Call[ChatResult]
     )
 
 
-def catalog_sources(settings: Settings) -> list[tuple[str, bool]]:
-    """Where the catalog comes from, in order: ``(url, send the key)``.
+#: The catalogs a client keeps, and where each is listed on the API.
+CatalogKind = Literal["chat", "embeddings", "rerank"]
+CATALOG_PATHS: dict[str, str] = {
+    "chat": "/models",
+    "embeddings": "/embeddings/models",
+    "rerank": "/models?output_modalities=rerank",
+}
 
-    ``catalog_url`` when set; else the API base's ``/models``, then (for a base URL
-    other than OpenRouter's, e.g. a proxy that does not serve ``/models``)
-    OpenRouter's public catalog, which needs no key. The first is the catalog's
-    identity: one catalog (in memory and on disk) per source, whatever the key."""
+
+def catalog_sources(settings: Settings, kind: CatalogKind = "chat") -> list[tuple[str, bool]]:
+    """Where a catalog comes from, in order: ``(url, send the key)``.
+
+    ``catalog_url`` when set (the embeddings and rerank catalogs beside it); else the
+    API base's listing, then (for a base URL other than OpenRouter's, e.g. a proxy
+    that does not serve it) OpenRouter's public listing, which needs no key. The
+    first is the catalog's identity: one catalog (in memory and on disk) per
+    source, whatever the key."""
+    path = CATALOG_PATHS[kind]
     if settings.catalog_url:
-        same_origin = settings.catalog_url.startswith(settings.base_url + "/")
-        return [(settings.catalog_url, same_origin)]
-    own = settings.base_url + "/models"
-    if own == PUBLIC_CATALOG_URL:
+        url = settings.catalog_url
+        if kind != "chat":
+            url = url.removesuffix("/models").removesuffix("/") + path
+        return [(url, url.startswith(settings.base_url + "/"))]
+    own = settings.base_url + path
+    public = DEFAULT_BASE_URL + path
+    if own == public:
         return [(own, True)]
-    return [(own, True), (PUBLIC_CATALOG_URL, False)]
+    return [(own, True), (public, False)]
 
 
 def _models_payload(content: bytes) -> Any:
@@ -209,6 +226,7 @@ class BaseClient:
         self.fallback_policy = fallback_policy or FallbackPolicy()
         self.cooldowns = cooldowns or CooldownRegistry(self.fallback_policy.cooldown_seconds)
         self._catalog = catalog
+        self._catalogs: dict[str, Catalog] = {}
         self._catalog_ttl = catalog_ttl
         self.clock = time.monotonic
 
@@ -236,22 +254,30 @@ class BaseClient:
     def catalog(self) -> Catalog:
         """The model catalog (shared per catalog source; loaded on first lookup)."""
         if self._catalog is None:
-            source = catalog_sources(self.settings)[0][0]
-            self._catalog = shared_catalog(source, ttl=self._catalog_ttl)
-            self._catalog.adopt_fetcher(
-                self.load_catalog_payload,  # type: ignore[attr-defined]
-                is_async=bool(getattr(self, "is_async", False)),
-            )
+            self._catalog = self.catalog_of("chat")
         return self._catalog
 
-    def catalog_sources(self) -> list[tuple[str, bool]]:
-        """Where the catalog comes from, in order (see :func:`catalog_sources`)."""
-        return catalog_sources(self.settings)
+    def catalog_of(self, kind: CatalogKind) -> Catalog:
+        """The catalog of chat, embedding or rerank models (shared per source). Only
+        the chat catalog falls back to the snapshot bundled in the package."""
+        if kind == "chat" and self._catalog is not None:
+            return self._catalog
+        found = self._catalogs.get(kind)
+        if found is None:
+            source = catalog_sources(self.settings, kind)[0][0]
+            found = shared_catalog(source, ttl=self._catalog_ttl, snapshot=kind == "chat")
+            found.adopt_fetcher(self, kind)
+            self._catalogs[kind] = found
+        return found
 
-    def catalog_calls(self) -> list[Call[Any]]:
+    def catalog_sources(self, kind: CatalogKind = "chat") -> list[tuple[str, bool]]:
+        """Where a catalog comes from, in order (see :func:`catalog_sources`)."""
+        return catalog_sources(self.settings, kind)
+
+    def catalog_calls(self, kind: CatalogKind = "chat") -> list[Call[Any]]:
         return [
             Call("GET", url, _models_payload, auth=auth, require_key=False)
-            for url, auth in self.catalog_sources()
+            for url, auth in self.catalog_sources(kind)
         ]
 
     # ------------------------------------------------------------------ chat planning
@@ -327,6 +353,22 @@ def _retry_policy(settings: Settings) -> RetryPolicy:
         policy.base_delay = policy.max_delay = settings.retry_delay
         policy.jitter = 0.0
     return policy
+
+
+def as_embeddings_request(request: Any, fields: Mapping[str, Any]) -> EmbeddingsRequest:
+    """An ``EmbeddingsRequest`` from a request object, a dict or keyword fields;
+    invalid input is an :class:`InvalidRequestError`."""
+    from .types.media import EmbeddingsRequest
+
+    if request is not None and fields:
+        raise InvalidRequestError("pass either a request object or keyword fields, not both")
+    if isinstance(request, EmbeddingsRequest):
+        return request
+    try:
+        return EmbeddingsRequest.model_validate(request if request is not None else fields)
+    except ValueError as exc:
+        message = _explain(exc).replace("chat request", "embeddings request")
+        raise InvalidRequestError(message) from exc
 
 
 def _explain(exc: ValueError) -> str:

@@ -100,8 +100,8 @@ class Catalog(CatalogQueries):
     ) -> None:
         self._fetch = fetch
         self._afetch = afetch
-        self._fetch_ref: weakref.WeakMethod[Callable[[], Any]] | None = None
-        self._afetch_ref: weakref.WeakMethod[Callable[[], Awaitable[Any]]] | None = None
+        self._client_ref: weakref.ReferenceType[Any] | None = None
+        self._client_kind = "chat"
         self.ttl = ttl
         self.source = cache_key
         self._clock = clock
@@ -124,23 +124,31 @@ class Catalog(CatalogQueries):
     def cache_path(self) -> Path | None:
         return self._disk.path
 
-    def adopt_fetcher(self, method: Callable[..., Any], *, is_async: bool) -> None:
-        """Use a client's bound fetch method when ``ensure()`` is called without one
-        (held weakly: a shared catalog never keeps a client alive)."""
-        if is_async:
-            self._afetch_ref = weakref.WeakMethod(method)
-        else:
-            self._fetch_ref = weakref.WeakMethod(method)
+    def adopt_fetcher(self, client: Any, kind: str = "chat") -> None:
+        """Fetch through ``client.load_catalog_payload(kind)`` when ``ensure()`` is
+        called without a fetcher (held weakly: a shared catalog never keeps a client
+        alive). The most recent client to ask wins."""
+        self._client_ref = weakref.ref(client)
+        self._client_kind = kind
+
+    def _adopted(self, is_async: bool) -> Any:
+        client = self._client_ref() if self._client_ref is not None else None
+        if client is None or bool(getattr(client, "is_async", False)) != is_async:
+            return None
+        kind = self._client_kind
+        return lambda: client.load_catalog_payload(kind)
 
     def _default_fetch(self) -> Callable[[], Any] | None:
         if self._fetch is not None:
             return self._fetch
-        return self._fetch_ref() if self._fetch_ref is not None else None
+        fetch: Callable[[], Any] | None = self._adopted(is_async=False)
+        return fetch
 
     def _default_afetch(self) -> Callable[[], Awaitable[Any]] | None:
         if self._afetch is not None:
             return self._afetch
-        return self._afetch_ref() if self._afetch_ref is not None else None
+        fetch: Callable[[], Awaitable[Any]] | None = self._adopted(is_async=True)
+        return fetch
 
     # ------------------------------------------------------------------ construction helpers
 
@@ -261,6 +269,8 @@ class Catalog(CatalogQueries):
     def _refresh_due(self) -> bool:
         if self.is_fresh:
             return False
+        if not self._models:
+            return True  # nothing to fall back on: always worth a try
         failed = self._failed_at
         return failed is None or not 0 <= self._clock() - failed < RETRY_FAILED_REFRESH_AFTER
 
@@ -425,15 +435,18 @@ _registry: dict[tuple[str, float | None], Catalog] = {}
 _registry_lock = threading.Lock()
 
 
-def shared_catalog(source: str, *, ttl: float | None = None) -> Catalog:
-    """The process-wide catalog of one source URL, shared by every client and key."""
+def shared_catalog(source: str, *, ttl: float | None = None, snapshot: bool = True) -> Catalog:
+    """The process-wide catalog of one source URL, shared by every client and key.
+    ``snapshot``: fall back to the bundled chat-model snapshot (chat catalogs only)."""
     key = (source, ttl)
     found = _registry.get(key)
     if found is None:
         with _registry_lock:
             found = _registry.get(key)
             if found is None:
-                found = _registry[key] = Catalog(cache_key=source, ttl=ttl or 3600.0)
+                found = _registry[key] = Catalog(
+                    cache_key=source, ttl=ttl or 3600.0, snapshot=snapshot
+                )
     return found
 
 

@@ -93,9 +93,8 @@ class SecretKey:
 def missing_key_error() -> ConfigurationError:
     """The one error for a missing key, on every path (chat, catalog, embeddings)."""
     return ConfigurationError(
-        "No OpenRouter API key. Pass api_key=... (LangChain: api_key or "
-        f"openrouter_api_key) or set the {API_KEY_ENV} environment variable "
-        "(keys: https://openrouter.ai/keys)."
+        f"{API_KEY_ENV} must be set: pass api_key=... (openrouter_api_key in LangChain) "
+        f"or set the {API_KEY_ENV} environment variable (keys: https://openrouter.ai/keys)."
     )
 
 

@@ -98,6 +98,8 @@ class Wire:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         request.read()
+        if request.method == "GET" and request.url.path.endswith("/embeddings/models"):
+            return httpx.Response(200, json={"data": [{"id": "openai/text-embedding-3-small"}]})
         if request.method == "GET" and request.url.path.endswith("/models"):
             return httpx.Response(200, content=CATALOG.read_bytes())
         self.requests.append(request)

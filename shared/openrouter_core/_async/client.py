@@ -8,11 +8,19 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import replace
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from .._base_client import BaseClient, ChatOptions, FallbackMode, PreparedChat, chat_call
+from .._base_client import (
+    BaseClient,
+    CatalogKind,
+    ChatOptions,
+    FallbackMode,
+    PreparedChat,
+    as_embeddings_request,
+    chat_call,
+)
 from .._concurrency import AsyncSlots, current_fork_epoch
 from .._http import (
     Call,
@@ -27,13 +35,16 @@ from .._http import (
 from .._sse import SSEDecoder
 from .._stream import ChatStreamChunk, StreamAccumulator
 from ..capabilities import CapabilityPolicy
-from ..catalog import Catalog
+from ..catalog import Catalog, CatalogUnavailableError
 from ..endpoints import AsyncSide, EndpointMethods
 from ..errors import OpenRouterError, StreamInterruptedError
 from ..routing import Action, RouteRun
 from ..settings import Settings
 from ..types.attempts import Attempt
 from ..types.chat import ChatRequest, ChatResult
+
+if TYPE_CHECKING:  # loaded on first use (import time)
+    from ..types.media import EmbeddingsRequest, EmbeddingsResult
 
 __all__ = ["AsyncChatStream", "AsyncOpenRouterClient"]
 
@@ -174,11 +185,12 @@ class AsyncOpenRouterClient(AsyncSide, BaseClient, EndpointMethods):
                 raise
         return parse_reply(call, response.status_code, response.headers, response.content)
 
-    async def load_catalog_payload(self) -> Any:
-        """The raw ``/models`` reply from the first catalog source that answers with
-        one (see :meth:`catalog_sources`); raises the last source's error."""
+    async def load_catalog_payload(self, kind: CatalogKind = "chat") -> Any:
+        """The raw listing (``/models``, ``/embeddings/models``...) from the first
+        catalog source that answers with one (see :meth:`catalog_sources`); raises
+        the last source's error."""
         error: OpenRouterError | None = None
-        for call in self.catalog_calls():
+        for call in self.catalog_calls(kind):
             try:
                 return await self.send(call, max_retries=1)
             except OpenRouterError as exc:
@@ -186,10 +198,35 @@ class AsyncOpenRouterClient(AsyncSide, BaseClient, EndpointMethods):
         assert error is not None
         raise error
 
-    async def ensure_catalog(self) -> Catalog:
-        """The catalog, refreshed from the network if it is stale and the network
+    async def ensure_catalog(self, kind: CatalogKind = "chat") -> Catalog:
+        """A catalog, refreshed from the network if it is stale and the network
         answers; else the freshest copy at hand (memory, disk, bundled snapshot)."""
-        return await self.catalog.aensure(self.load_catalog_payload)
+        return await self.catalog_of(kind).aensure(lambda: self.load_catalog_payload(kind))
+
+    async def check_model(self, model: str, kind: CatalogKind, policy: CapabilityPolicy) -> None:
+        """Refuse an embedding or rerank model id the live catalog does not list
+        (with the closest ids), or warn once against a stale one; skipped when no
+        catalog can be had at all."""
+        if policy == "off" or not model:
+            return
+        try:
+            catalog = await self.ensure_catalog(kind)
+        except CatalogUnavailableError:
+            return
+        catalog.lookup(model, policy=policy)
+
+    async def embed(
+        self,
+        request: EmbeddingsRequest | Mapping[str, Any] | None = None,
+        *,
+        capability_check: CapabilityPolicy | None = None,
+        **fields: Any,
+    ) -> EmbeddingsResult:
+        """``POST /embeddings`` with the model id checked against the embeddings
+        catalog first (:meth:`create_embeddings` sends without checking)."""
+        req = as_embeddings_request(request, fields)
+        await self.check_model(req.model, "embeddings", capability_check or self.capability_check)
+        return await self.create_embeddings(req)
 
     # ------------------------------------------------------------------ chat
 
