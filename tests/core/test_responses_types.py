@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from openrouter_core._responses import (
+from openrouter_core._responses import ResponsesStreamAccumulator
+from openrouter_core._responses_events import (
     EVENT_TYPES,
     ErrorEvent,
     FunctionCallArgumentsDone,
@@ -21,7 +22,6 @@ from openrouter_core._responses import (
     OutputTextDelta,
     ResponseCompleted,
     ResponsesEvent,
-    ResponsesStreamAccumulator,
     parse_event_data,
     parse_responses,
 )
