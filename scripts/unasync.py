@@ -24,6 +24,8 @@ TARGET = ROOT / "shared/openrouter_core/_sync"
 NAMES = {
     "AsyncOpenRouterClient": "OpenRouterClient",
     "AsyncChatStream": "ChatStream",
+    "AsyncResponsesStream": "ResponsesStream",
+    "_AsyncStream": "_SyncStream",
     "AsyncSide": "SyncSide",
     "AsyncSlots": "SyncSlots",
     "AsyncIterator": "Iterator",

@@ -7,7 +7,7 @@ retries, capability checks and fallback routing; the :class:`Catalog` of
 models is the source of truth for what each model can do.
 """
 
-from ._async.client import AsyncChatStream, AsyncOpenRouterClient
+from ._async.client import AsyncChatStream, AsyncOpenRouterClient, AsyncResponsesStream
 from ._base_client import ChatOptions, split_chat_kwargs
 from ._pool import (
     SharedClients,
@@ -18,7 +18,7 @@ from ._pool import (
 )
 from ._retries import RetryPolicy
 from ._stream import ChatStreamChunk, StreamAccumulator
-from ._sync.client import ChatStream, OpenRouterClient
+from ._sync.client import ChatStream, OpenRouterClient, ResponsesStream
 from ._version import __version__
 from .capabilities import CapabilityPolicy, CapabilityWarning, Requirements, requirements_of
 from .catalog import Catalog, CatalogUnavailableError, CatalogWarning
@@ -67,6 +67,7 @@ __all__ = [
     "AllModelsFailedError",
     "AsyncChatStream",
     "AsyncOpenRouterClient",
+    "AsyncResponsesStream",
     "Attempt",
     "AuthenticationError",
     "BadGatewayError",
@@ -106,6 +107,7 @@ __all__ = [
     "RequestTimeoutError",
     "Requirements",
     "ResponseParseError",
+    "ResponsesStream",
     "RetryPolicy",
     "SecretKey",
     "ServiceUnavailableError",

@@ -26,6 +26,7 @@ from .types.chat import ChatRequest, ChatResult
 
 if TYPE_CHECKING:  # loaded on first use (import time)
     from .types.media import EmbeddingsRequest
+    from .types.rerank import RerankResult
 
 __all__ = [
     "BODY_FIELDS",
@@ -320,6 +321,21 @@ class BaseClient:
         )
         return PreparedChat(body, candidates, skipped, needs)
 
+    def _plan_models(
+        self,
+        body: dict[str, Any],
+        fallback_models: Sequence[str],
+        catalog: Catalog | None,
+        policy: CapabilityPolicy,
+    ) -> PreparedChat:
+        """A route for a request checked only by its model ids (``/responses``): each id
+        is looked up (unknown ids refused against a live catalog, warned about else)."""
+        route = list(dict.fromkeys(m for m in [body.get("model"), *fallback_models] if m))
+        if catalog is not None and policy != "off":
+            for model in [*route, *(body.get("models") or ())]:
+                catalog.lookup(model, policy=policy)
+        return PreparedChat(body, route or [""])
+
     def _route(self, candidates: Sequence[str], skipped: Sequence[Attempt] = ()) -> RouteRun:
         """A run along ``candidates``, sharing this client's cooldowns and policies."""
         limiter = self.settings.rate_limit
@@ -369,6 +385,44 @@ def as_embeddings_request(request: Any, fields: Mapping[str, Any]) -> Embeddings
     except ValueError as exc:
         message = _explain(exc).replace("chat request", "embeddings request")
         raise InvalidRequestError(message) from exc
+
+
+def responses_body(request: Any) -> dict[str, Any]:
+    """A validated ``/responses`` body; invalid input is an :class:`InvalidRequestError`."""
+    from .types.responses import ResponsesRequest
+
+    if isinstance(request, ResponsesRequest):
+        return request.to_json_dict()
+    try:
+        return ResponsesRequest.model_validate(request).to_json_dict()
+    except ValueError as exc:
+        message = _explain(exc).replace("chat request", "/responses request")
+        raise InvalidRequestError(message) from exc
+
+
+def rerank_body(request: Any, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A validated ``/rerank`` body from a request, a dict or keyword fields."""
+    from .types.rerank import RerankRequest
+
+    if request is not None and fields:
+        raise InvalidRequestError("pass either a request object or keyword fields, not both")
+    if isinstance(request, RerankRequest):
+        return request.to_json_dict()
+    try:
+        return RerankRequest.model_validate(
+            request if request is not None else fields
+        ).to_json_dict()
+    except ValueError as exc:
+        raise InvalidRequestError(_explain(exc).replace("chat request", "rerank request")) from exc
+
+
+def rerank_call(body: dict[str, Any]) -> Call[Any]:
+    from .types.rerank import RerankResult
+
+    def parse(content: bytes) -> RerankResult:
+        return RerankResult.model_validate(load_json(content))
+
+    return Call("POST", "/rerank", parse, body=body, model=body.get("model"))
 
 
 def _explain(exc: ValueError) -> str:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,6 +19,9 @@ from .._base_client import (
     PreparedChat,
     as_embeddings_request,
     chat_call,
+    rerank_body,
+    rerank_call,
+    responses_body,
 )
 from .._concurrency import SyncSlots, current_fork_epoch
 from .._http import (
@@ -31,21 +34,23 @@ from .._http import (
     shared_ssl_context,
     transport_error,
 )
-from .._sse import SSEDecoder
-from .._stream import ChatStreamChunk, StreamAccumulator
+from .._responses_events import parse_responses
 from ..capabilities import CapabilityPolicy
 from ..catalog import Catalog, CatalogUnavailableError
 from ..endpoints import EndpointMethods, SyncSide
-from ..errors import OpenRouterError, StreamInterruptedError
+from ..errors import OpenRouterError
 from ..routing import Action, RouteRun
 from ..settings import Settings
-from ..types.attempts import Attempt
 from ..types.chat import ChatRequest, ChatResult
+from .streams import ChatStream, ResponsesStream
 
 if TYPE_CHECKING:  # loaded on first use (import time)
     from ..types.media import EmbeddingsRequest, EmbeddingsResult
+    from ..types.rerank import RerankRequest, RerankResult
+    from ..types.responses import ResponsesRequest
+    from ..types.responses_result import ResponsesResult
 
-__all__ = ["ChatStream", "OpenRouterClient"]
+__all__ = ["ChatStream", "OpenRouterClient", "ResponsesStream"]
 
 T = TypeVar("T")
 
@@ -162,8 +167,9 @@ class OpenRouterClient(SyncSide, BaseClient, EndpointMethods):
                     continue
                 raise error from error.__cause__
             run.succeeded(model, getattr(result, "provider", None), started)
-            if isinstance(result, ChatResult):
-                result._attempts = run.attempts
+            private = getattr(result, "__pydantic_private__", None)
+            if private is not None and "_attempts" in private:
+                private["_attempts"] = run.attempts
             return result
 
     def _send_once(self, call: Call[T]) -> T:
@@ -280,140 +286,62 @@ class OpenRouterClient(SyncSide, BaseClient, EndpointMethods):
         prepared = self.prepare_chat(request, options)
         return ChatStream(self, prepared, include_usage=include_usage)
 
+    # ------------------------------------------------------------------ responses, rerank
 
-class ChatStream:
-    """Chunks of a streamed completion, falling back to the next model only while no
-    output has been produced. Iterate it; close it (or use ``with``) when
-    stopping early."""
+    def prepare_responses(
+        self,
+        request: ResponsesRequest | Mapping[str, Any],
+        fallback_models: Sequence[str] = (),
+        capability_check: CapabilityPolicy | None = None,
+    ) -> PreparedChat:
+        """Validate a ``/responses`` request (``store`` and ``previous_response_id`` are
+        refused: the API is stateless) and plan its route."""
+        body = responses_body(request)
+        policy = capability_check or self.capability_check
+        catalog = self.ensure_catalog() if policy != "off" else None
+        return self._plan_models(body, fallback_models, catalog, policy)
 
-    def __init__(
-        self, client: OpenRouterClient, prepared: PreparedChat, *, include_usage: bool = True
-    ) -> None:
-        self._client = client
-        body = dict(prepared.body)
-        body["stream"] = True
-        if include_usage:
-            body.setdefault("stream_options", {"include_usage": True})
-        else:
-            body.pop("stream_options", None)
-        prepared.body = body
-        self._prepared = prepared
-        self._run: RouteRun = client._route(prepared.candidates, prepared.skipped)
-        self._accumulator: StreamAccumulator | None = None
-        self._response: httpx.Response | None = None
-        self._iterator = self._iterate()
+    def responses(
+        self,
+        request: ResponsesRequest | Mapping[str, Any],
+        *,
+        fallback_models: Sequence[str] = (),
+        capability_check: CapabilityPolicy | None = None,
+    ) -> ResponsesResult:
+        """``POST /responses`` (OpenRouter's stateless Responses API) along a route."""
+        prepared = self.prepare_responses(request, fallback_models, capability_check)
+        prepared.body.pop("stream", None)
+        run = self._route(prepared.candidates, prepared.skipped)
+        return self._run(
+            run,
+            lambda model: Call(
+                "POST", "/responses", parse_responses, body=prepared.body_for(model), model=model
+            ),
+        )
 
-    def __iter__(self) -> Iterator[ChatStreamChunk]:
-        return self._iterator
+    def responses_stream(
+        self,
+        request: ResponsesRequest | Mapping[str, Any],
+        *,
+        fallback_models: Sequence[str] = (),
+        capability_check: CapabilityPolicy | None = None,
+    ) -> ResponsesStream:
+        """Stream ``/responses``: typed events; ``stream.result()`` gives the whole
+        result once consumed."""
+        prepared = self.prepare_responses(request, fallback_models, capability_check)
+        return ResponsesStream(self, prepared)
 
-    def __next__(self) -> ChatStreamChunk:
-        return self._iterator.__next__()
-
-    def __enter__(self) -> ChatStream:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop the stream and release its connection."""
-        self._iterator.close()
-        if self._response is not None:
-            self._response.close()
-
-    @property
-    def attempts(self) -> list[Attempt]:
-        return self._run.attempts
-
-    @property
-    def accumulator(self) -> StreamAccumulator | None:
-        """The merged state of the current attempt (text, tool calls so far)."""
-        return self._accumulator
-
-    def result(self) -> ChatResult:
-        """The merged result (after the stream is consumed)."""
-        if self._accumulator is None:
-            raise RuntimeError("the stream has not produced anything yet")
-        result = self._accumulator.result()
-        result._attempts = self._run.attempts
+    def rerank(
+        self,
+        request: RerankRequest | Mapping[str, Any] | None = None,
+        *,
+        capability_check: CapabilityPolicy | None = None,
+        **fields: Any,
+    ) -> RerankResult:
+        """``POST /rerank``: score ``documents`` (strings or ``{"text", "image"}``) against
+        ``query``; the model id is checked against the rerank models of the catalog
+        first. ``result.ranked()`` lists the results best first."""
+        body = rerank_body(request, fields)
+        self.check_model(body["model"], "rerank", capability_check or self.capability_check)
+        result: RerankResult = self.send(rerank_call(body))
         return result
-
-    def _iterate(self) -> Generator[ChatStreamChunk, None, None]:
-        client, run = self._client, self._run
-        while True:
-            client._pace()
-            model = run.next_model()
-            acc = self._accumulator = StreamAccumulator(model)
-            started = client.clock()
-            try:
-                yield from self._attempt(model, acc)
-            except OpenRouterError as exc:
-                if acc.output_started:
-                    if isinstance(exc, StreamInterruptedError):
-                        raise
-                    raise _interrupted(acc, exc) from exc
-                decision, error = run.failed(model, exc, started)
-                if decision.action is Action.RETRY:
-                    client.retry_policy.sleep(decision.delay)
-                    continue
-                if decision.action is Action.NEXT:
-                    continue
-                raise error from error.__cause__
-            run.succeeded(model, acc.provider, started)
-            return
-
-    def _attempt(self, model: str, acc: StreamAccumulator) -> Iterator[ChatStreamChunk]:
-        client = self._client
-        client.settings.require_key()
-        call = chat_call(self._prepared.body_for(model), stream=True)
-        http = client.http_client
-        request = build_request(http, client.settings, client._headers, call)
-        with client._slots:
-            try:
-                response = self._response = http.send(request, stream=True, follow_redirects=False)
-            except httpx.HTTPError as exc:
-                if http.is_closed:
-                    raise client_closed(exc) from exc
-                raise transport_error(exc, call) from exc
-            except RuntimeError as exc:
-                if http.is_closed:
-                    raise client_closed(exc) from exc
-                raise
-            try:
-                if response.status_code >= 400:
-                    body = response.read()
-                    parse_reply(call, response.status_code, response.headers, body)
-                if "text/event-stream" not in response.headers.get("content-type", ""):
-                    # Some failures come back as a plain JSON body even for stream=True.
-                    body = response.read()
-                    parse_reply(call, response.status_code, response.headers, body)
-                    raise acc.interrupted("expected an event stream, got a JSON body")
-                decoder = SSEDecoder()
-                for raw in response.iter_bytes():
-                    for event in decoder.feed(raw):
-                        chunk = acc.parse_event(event)
-                        if chunk is None:
-                            return
-                        yield chunk
-                for event in decoder.flush():
-                    chunk = acc.parse_event(event)
-                    if chunk is None:
-                        return
-                    yield chunk
-                acc.check_complete()
-            except httpx.HTTPError as exc:
-                if http.is_closed:
-                    raise client_closed(exc) from exc
-                raise transport_error(exc, call) from exc
-            finally:
-                response.close()
-                self._response = None
-
-
-def _interrupted(acc: StreamAccumulator, exc: OpenRouterError) -> StreamInterruptedError:
-    """A failure after output began: never hidden, never retried, partial kept."""
-    status = getattr(exc, "status_code", 502) or 502
-    metadata = getattr(exc, "metadata", None)
-    return acc.interrupted(
-        f"stream failed after output began: {exc}", status_code=status, metadata=metadata
-    )

@@ -43,7 +43,7 @@ class LimiterActor:
         requests_per_second: float,
         burst: int = 1,
         cooldown_seconds: float = 30.0,
-        lead: float = 0.02,
+        lead: float = 0.05,
     ) -> None:
         self._schedule = SlotSchedule(requests_per_second, burst, cooldown_seconds)
         self._lead = max(0.0, float(lead))

@@ -109,7 +109,7 @@ class SharedRateLimit(_LimiterBase):
         namespace: str | None = None,
         detached: bool = False,
         cooldown_seconds: float = 30.0,
-        reply_lead: float = 0.02,
+        reply_lead: float = 0.05,
     ) -> None:
         SlotSchedule(requests_per_second, burst, cooldown_seconds)  # validates
         if not isinstance(name, str) or not name:
@@ -278,6 +278,7 @@ class SharedRateLimit(_LimiterBase):
             if wait > 0:
                 await asyncio.sleep(wait)
             import os as _os
+
             with open(f"/tmp/exp/late-{_os.getpid()}.txt", "a") as _f:
                 _f.write(f"{reply[0]:.4f} {reply[1]:.4f} {due:.4f} {time.time():.4f}\n")
             verdict = self._verdict(due, blocking, requeued)

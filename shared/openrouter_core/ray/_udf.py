@@ -13,6 +13,7 @@ PyArrow tables; the result has the same form, with the new columns added.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
@@ -70,11 +71,19 @@ def _describe(error: BaseException, secrets: Sequence[str]) -> str:
     return text[:_MAX_ERROR]
 
 
-def _connect_limit(obj: Any) -> None:
-    """Attach a shared rate limit to its actor now, not on the first row."""
+def _prepare(obj: Any) -> None:
+    """What the first row would otherwise wait for: attach a shared rate limit to its
+    actor, and load the model catalog (best effort: a failure here is left for the
+    rows to report)."""
     connect = getattr(getattr(obj, "rate_limit", None), "connect", None)
     if callable(connect):
         connect()
+    if getattr(obj, "capability_check", "off") == "off":
+        return
+    clients = getattr(obj, "_clients", None)  # this package's adapters
+    if callable(clients):
+        with contextlib.suppress(Exception):
+            clients().sync.ensure_catalog()
 
 
 # ---------------------------------------------------------------------- batches
@@ -210,7 +219,7 @@ class ChatUDF:
         self.prompt_column = prompt_column
         self.max_concurrency = max_concurrency
         self._secrets = _secrets_of(llm)
-        _connect_limit(llm)
+        _prepare(llm)
         self._loop = _LoopThread("openrouter-chat-udf")
 
     def __call__(self, batch: Any) -> Any:
@@ -304,7 +313,7 @@ class EmbedUDF:
         self.max_concurrency = max_concurrency
         self.request_size = size
         self._secrets = _secrets_of(embeddings)
-        _connect_limit(embeddings)
+        _prepare(embeddings)
         self._loop = _LoopThread("openrouter-embed-udf")
 
     def __call__(self, batch: Any) -> Any:
