@@ -11,8 +11,9 @@ from openrouter_core._version import __version__
 
 from .chat_models import ChatOpenRouter
 from .embeddings import OpenRouterEmbeddings
+from .rerank import OpenRouterRerank
 
-__all__ = ["ChatOpenRouter", "OpenRouterEmbeddings", "__version__"]
+__all__ = ["ChatOpenRouter", "OpenRouterEmbeddings", "OpenRouterRerank", "__version__"]
 
 # Importable from here too (not in __all__, which lists this package's own classes).
 _REEXPORTED = (CapabilityError, StreamInterruptedError)
