@@ -376,6 +376,7 @@ _MESSAGE_EXTRAS = (
     ("annotations", "annotations"),
     ("images", "images"),
     ("audio", "audio"),
+    ("reasoning_items", "reasoning_items"),
 )
 
 
@@ -383,7 +384,7 @@ def message_extras(wire: ResponseMessage) -> dict[str, Any]:
     """The ``additional_kwargs`` of a reply message: what it says beside text and tool calls."""
     extras: dict[str, Any] = {}
     for field, key in _MESSAGE_EXTRAS:
-        value = getattr(wire, field)
+        value = getattr(wire, field, None)
         if value:
             extras[key] = value
     return extras

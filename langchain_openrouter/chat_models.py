@@ -32,6 +32,7 @@ from openrouter_core import (
 )
 from openrouter_core._base_client import parse_chat
 from openrouter_core._pickling import ExplicitKeyPickling
+from openrouter_core._responses_convert import chat_result_from_responses, responses_body_from_chat
 from openrouter_core.capabilities import CapabilityPolicy, estimate_prompt_tokens
 from openrouter_core.settings import missing_key_error, validate_base_url
 
@@ -54,7 +55,7 @@ from ._construction import (
 )
 from ._messages import result_to_chat_result, to_openrouter_messages
 from ._profile import profile_from_model_info
-from ._streaming import StreamConverter
+from ._streaming import StreamConverter, aresponses_chunks, responses_chunks
 from ._tools import ToolChoice, ToolLike, bind_tools_to, structured_output_of
 
 __all__ = ["ChatOpenRouter"]
@@ -315,6 +316,11 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
     """More headers for every request; they replace attribution headers of any case."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Any other request parameters, sent as given."""
+    use_responses_api: bool = False
+    """Send ``/responses`` (OpenRouter's stateless Responses API) instead of
+    ``/chat/completions``: invoke, stream, tools, structured output and reasoning (its
+    items kept in ``additional_kwargs["reasoning_items"]`` and sent back next turn).
+    ``store=True`` and ``previous_response_id`` are refused (use ``session_id``)."""
     rate_limit: Any = Field(default=None, exclude=True)
     """Asked before every HTTP attempt (retries and fallbacks included): an
     ``openrouter_core.TokenBucket``, ``openrouter_core.ray.SharedRateLimit`` or
@@ -517,6 +523,13 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         if not body.get("session_id"):
             body.pop("session_id", None)
         body["messages"] = to_openrouter_messages(messages)
+        if self.use_responses_api:
+            body.pop("stream", None)
+            for message, wire in zip(messages, body["messages"], strict=True):
+                items = message.additional_kwargs.get("reasoning_items")
+                if items and wire["role"] == "assistant":
+                    wire["reasoning_items"] = items  # replayed: the API keeps no state
+            body = responses_body_from_chat(body)
         return body, options
 
     def _generate(
@@ -527,8 +540,11 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         **kwargs: Any,
     ) -> LCChatResult:
         body, options = self._build_request(messages, stop, kwargs)
-        result = self._clients().sync.chat(body, **vars(options))
-        return result_to_chat_result(result)
+        client = self._clients().sync
+        if self.use_responses_api:
+            reply = client.responses(body, **_responses_options(options))
+            return result_to_chat_result(chat_result_from_responses(reply))
+        return result_to_chat_result(client.chat(body, **vars(options)))
 
     async def _agenerate(
         self,
@@ -538,8 +554,11 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         **kwargs: Any,
     ) -> LCChatResult:
         body, options = self._build_request(messages, stop, kwargs)
-        result = await self._clients().async_client().chat(body, **vars(options))
-        return result_to_chat_result(result)
+        client = self._clients().async_client()
+        if self.use_responses_api:
+            reply = await client.responses(body, **_responses_options(options))
+            return result_to_chat_result(chat_result_from_responses(reply))
+        return result_to_chat_result(await client.chat(body, **vars(options)))
 
     def _stream(
         self,
@@ -549,6 +568,10 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         body, options = self._build_request(messages, stop, kwargs)
+        if self.use_responses_api:
+            events = self._clients().sync.responses_stream(body, **_responses_options(options))
+            yield from responses_chunks(events)
+            return
         stream = self._clients().sync.chat_stream(
             body, **vars(options), include_usage=self.stream_usage
         )
@@ -571,11 +594,13 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         body, options = self._build_request(messages, stop, kwargs)
-        stream = (
-            await self._clients()
-            .async_client()
-            .chat_stream(body, **vars(options), include_usage=self.stream_usage)
-        )
+        client = self._clients().async_client()
+        if self.use_responses_api:
+            events = await client.responses_stream(body, **_responses_options(options))
+            async for piece in aresponses_chunks(events):
+                yield piece
+            return
+        stream = await client.chat_stream(body, **vars(options), include_usage=self.stream_usage)
         converter = StreamConverter()
         convert = converter.convert
         try:
@@ -659,3 +684,12 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
             strict=strict,
             bound=kwargs,
         )
+
+
+def _responses_options(options: ChatOptions) -> dict[str, Any]:
+    """The routing options ``/responses`` takes (no ``fallback="auto"``: it is
+    checked by model id only)."""
+    return {
+        "fallback_models": options.fallback_models,
+        "capability_check": options.capability_check,
+    }

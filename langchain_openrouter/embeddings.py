@@ -11,6 +11,7 @@ from pydantic import AliasChoices, ConfigDict, Field, SecretStr
 
 from openrouter_core import SharedClients
 from openrouter_core._pickling import ExplicitKeyPickling
+from openrouter_core.capabilities import CapabilityPolicy
 from openrouter_core.settings import missing_key_error, validate_base_url
 
 from ._client import clients_for
@@ -94,6 +95,9 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
     app_title: str | None = Field(default_factory=from_env("OPENROUTER_APP_TITLE", default=None))
     app_categories: list[str] | None = None
     default_headers: dict[str, str] | None = Field(default=None, exclude=True)
+    capability_check: CapabilityPolicy | None = None
+    """``"error"`` (default): an unknown model id is refused, with the closest ids,
+    against the live embeddings catalog; ``"off"``: not checked."""
     rate_limit: Any = Field(default=None, exclude=True)
     """Asked before every embedding request (see ``ChatOpenRouter.rate_limit``)."""
 
@@ -125,6 +129,7 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
             app_title=self.app_title,
             app_categories=self.app_categories,
             default_headers=self.default_headers,
+            capability_check=self.capability_check or "error",
             rate_limit=self.rate_limit,
         )
 

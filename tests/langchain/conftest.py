@@ -132,6 +132,9 @@ class FakeOpenRouter:
     def _handle(self, request: httpx.Request) -> httpx.Response:
         from request_validation import validate_request
 
+        if request.method == "GET" and request.url.path.endswith("/embeddings/models"):
+            models = [{"id": "openai/text-embedding-3-small"}, {"id": "qwen/qwen3-embedding-8b"}]
+            return httpx.Response(200, json={"data": models})
         body = json.loads(request.content) if request.content else {}
         # Every body must satisfy OpenRouter's published request schema.
         validate_request(
@@ -328,7 +331,6 @@ def openrouter_catalog_cache(
     straight into the disk cache: the very catalog the emulator serves. Either
     way this folder never writes a cassette outside ``cassettes/langchain``.
     """
-    import hashlib
     import time
 
     from openrouter_core.testing.cassettes import use_cassette
@@ -342,12 +344,19 @@ def openrouter_catalog_cache(
             OpenRouterClient(api_key=api_key, base_url=base_url) as client,
         ):
             client.catalog.ensure()
+            client.ensure_catalog("embeddings")
         return cache_dir
-    payload = json.loads((ROOT / "tests/data/models.json").read_text())
-    stored = json.dumps({"fetched_at": time.time(), "payload": payload})
+    from openrouter_core._catalog_store import DiskCache
+    from tests.emulator.catalog import Catalog as EmulatorCatalog
+
+    chat = json.loads((ROOT / "tests/data/models.json").read_text())
+    listings = {
+        "/models": chat,
+        "/embeddings/models": {"data": EmulatorCatalog(chat["data"]).embedding_models},
+    }
     for url in {base_url, LIVE_BASE_URL}:  # unit tests use the default base URL
-        digest = hashlib.sha256(url.encode()).hexdigest()[:12]
-        (cache_dir / f"models-{digest}.json").write_text(stored)
+        for path, payload in listings.items():
+            DiskCache(cache_dir, url + path).write(payload, time.time())
     return cache_dir
 
 

@@ -92,7 +92,11 @@ async def test_core_async(recording: Interaction) -> None:
 
 def _langchain(interaction: Interaction) -> OpenRouterEmbeddings:
     return OpenRouterEmbeddings(
-        model=interaction.request_json["model"], api_key=API_KEY, base_url=BASE_URL, max_retries=0
+        model=interaction.request_json["model"],
+        api_key=API_KEY,
+        base_url=BASE_URL,
+        max_retries=0,
+        capability_check="off",  # the recording holds no /embeddings/models
     )
 
 

@@ -43,7 +43,8 @@ def handler(folder: str) -> Any:
 
     def answer(request: httpx.Request) -> httpx.Response:
         seen.append(json.loads(request.content))
-        headers = {"content-type": "text/event-stream" if interaction.is_sse else "application/json"}
+        kind = "text/event-stream" if interaction.is_sse else "application/json"
+        headers = {"content-type": kind}
         return httpx.Response(200, content=interaction.text.encode(), headers=headers)
 
     answer.seen = seen  # type: ignore[attr-defined]
