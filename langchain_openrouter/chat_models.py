@@ -36,6 +36,7 @@ from openrouter_core._responses_convert import chat_result_from_responses, respo
 from openrouter_core.capabilities import CapabilityPolicy, estimate_prompt_tokens
 from openrouter_core.settings import missing_key_error, validate_base_url
 
+from ._blocks import register as _register_content_blocks
 from ._client import clients_for
 from ._compat import (
     _convert_chunk_to_message_chunk,
@@ -59,6 +60,8 @@ from ._streaming import StreamConverter, aresponses_chunks, responses_chunks
 from ._tools import ToolChoice, ToolLike, bind_tools_to, structured_output_of
 
 __all__ = ["ChatOpenRouter"]
+
+_register_content_blocks()  # content_blocks of OpenRouter replies: images and citations
 
 # The official package's module-level helpers, importable from here as there.
 _OFFICIAL_HELPERS = (
