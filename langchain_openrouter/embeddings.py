@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
@@ -11,6 +12,7 @@ from pydantic import AliasChoices, ConfigDict, Field, SecretStr
 
 from openrouter_core import SharedClients
 from openrouter_core._pickling import ExplicitKeyPickling
+from openrouter_core.content import image_embedding_inputs
 from openrouter_core.capabilities import CapabilityPolicy
 from openrouter_core.settings import missing_key_error, validate_base_url
 
@@ -133,7 +135,7 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
             rate_limit=self.rate_limit,
         )
 
-    def _request(self, texts: list[str]) -> dict[str, Any]:
+    def _request(self, texts: list[Any]) -> dict[str, Any]:
         request: dict[str, Any] = {"model": self.model, "input": texts}
         if self.dimensions is not None:
             request["dimensions"] = self.dimensions
@@ -143,7 +145,7 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
             request["input_type"] = self.input_type
         return request
 
-    def _batches(self, texts: list[str]) -> list[list[str]]:
+    def _batches(self, texts: list[Any]) -> list[list[Any]]:
         size = self.batch_size
         return [texts[i : i + size] for i in range(0, len(texts), size)]
 
@@ -174,3 +176,17 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
     async def aembed_query(self, text: str) -> list[float]:
         """Async :meth:`embed_query`."""
         return (await self.aembed_documents([text]))[0]
+
+    def embed_images(self, images: Sequence[str | bytes]) -> list[list[float]]:
+        """Embed images with a model that takes image input (the catalog says which;
+        another fails before sending with a ``CapabilityError`` naming those that do).
+
+        Args:
+            images: http(s) URLs, ``data:`` URLs, local file paths or raw bytes.
+        """
+        return self.embed_documents(image_embedding_inputs(list(images)))  # type: ignore[arg-type]
+
+    async def aembed_images(self, images: Sequence[str | bytes]) -> list[list[float]]:
+        """Async :meth:`embed_images`."""
+        inputs = image_embedding_inputs(list(images))
+        return await self.aembed_documents(inputs)  # type: ignore[arg-type]

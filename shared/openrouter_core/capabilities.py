@@ -192,3 +192,26 @@ def warn_or_raise(policy: CapabilityPolicy, error: Exception) -> None:
         raise error
     if policy == "warn":
         warnings.warn(str(error), CapabilityWarning, stacklevel=4)
+
+
+def check_embedding_inputs(
+    catalog: Any, model: str, needs: set[str], policy: CapabilityPolicy
+) -> None:
+    """Refuse (or warn about) images and other media sent to an embedding model the
+    catalog lists as text-only, naming the embedding models that take them."""
+    from .errors import CapabilityError
+
+    info = catalog.find(model) if len(catalog) else None
+    if info is None:
+        return  # unknown here: nothing to say (the id check has spoken)
+    lacking = sorted(needs - info.input_modalities)
+    if not lacking:
+        return
+    capable = [m.id for m in catalog if set(lacking) <= m.input_modalities]
+    error = CapabilityError(
+        model,
+        [f"{'/'.join(lacking)} input (it embeds {', '.join(sorted(info.input_modalities))})"],
+        capable[:8],
+        len(capable),
+    )
+    warn_or_raise(policy, error)

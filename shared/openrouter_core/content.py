@@ -13,6 +13,9 @@ __all__ = [
     "audio_format",
     "data_url",
     "file_part",
+    "image_embedding_inputs",
+    "image_url",
+    "input_modalities_of",
     "reasoning_details_for_request",
     "video_mime",
 ]
@@ -94,3 +97,61 @@ def _without_ephemeral_ids(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_ephemeral_ids(v) for v in value]
     return value
+
+
+def image_url(image: str | bytes, mime_type: str | None = None) -> str:
+    """An image as a URL ``/embeddings`` and chat parts accept: an http(s) or ``data:``
+    URL as is; raw bytes or a local file path as a ``data:`` URL (the MIME type from
+    ``mime_type``, else the file name, else PNG)."""
+    import base64
+    import mimetypes
+    from pathlib import Path
+
+    if isinstance(image, str):
+        if image.startswith(("http://", "https://", "data:")):
+            return image
+        path = Path(image)
+        if not path.is_file():
+            raise ValueError(
+                f"{image!r} is neither an http(s) or data: URL nor a file: pass a URL, a "
+                "data: URL, raw bytes or the path of an image file"
+            )
+        mime_type = mime_type or mimetypes.guess_type(path.name)[0]
+        image = path.read_bytes()
+    encoded = base64.b64encode(image).decode("ascii")
+    return f"data:{mime_type or 'image/png'};base64,{encoded}"
+
+
+def image_embedding_inputs(
+    images: list[str | bytes], texts: list[str | None] | None = None
+) -> list[dict[str, Any]]:
+    """Multimodal ``/embeddings`` inputs: one ``{"content": [...]}`` per image (with its
+    text beside it when ``texts`` gives one)."""
+    inputs: list[dict[str, Any]] = []
+    for position, image in enumerate(images):
+        content: list[dict[str, Any]] = []
+        text = texts[position] if texts is not None and position < len(texts) else None
+        if text:
+            content.append({"type": "text", "text": text})
+        content.append({"type": "image_url", "image_url": {"url": image_url(image)}})
+        inputs.append({"content": content})
+    return inputs
+
+
+def input_modalities_of(inputs: Any) -> set[str]:
+    """What an ``/embeddings`` input holds besides text (``image``, ``audio``...)."""
+    kinds = {
+        "image_url": "image",
+        "input_audio": "audio",
+        "input_video": "video",
+        "video_url": "video",
+        "file": "file",
+    }
+    found = {"text"}
+    for item in inputs if isinstance(inputs, list) else ():
+        if isinstance(item, dict):
+            for part in item.get("content") or ():
+                kind = part.get("type") if isinstance(part, dict) else None
+                if kind in kinds:
+                    found.add(kinds[kind])
+    return found

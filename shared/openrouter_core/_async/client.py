@@ -36,6 +36,8 @@ from .._http import (
     transport_error,
 )
 from .._responses_events import parse_responses
+from ..capabilities import check_embedding_inputs
+from ..content import input_modalities_of
 from ..capabilities import CapabilityPolicy
 from ..catalog import Catalog, CatalogUnavailableError
 from ..endpoints import AsyncSide, EndpointMethods
@@ -231,7 +233,11 @@ class AsyncOpenRouterClient(AsyncSide, BaseClient, EndpointMethods):
         """``POST /embeddings`` with the model id checked against the embeddings
         catalog first (:meth:`create_embeddings` sends without checking)."""
         req = as_embeddings_request(request, fields)
-        await self.check_model(req.model, "embeddings", capability_check or self.capability_check)
+        policy = capability_check or self.capability_check
+        await self.check_model(req.model, "embeddings", policy)
+        needs = input_modalities_of(req.input) - {"text"}
+        if needs and policy != "off":
+            check_embedding_inputs(self.catalog_of("embeddings"), req.model, needs, policy)
         return await self.create_embeddings(req)
 
     # ------------------------------------------------------------------ chat

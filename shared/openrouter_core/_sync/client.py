@@ -35,8 +35,9 @@ from .._http import (
     transport_error,
 )
 from .._responses_events import parse_responses
-from ..capabilities import CapabilityPolicy
+from ..capabilities import CapabilityPolicy, check_embedding_inputs
 from ..catalog import Catalog, CatalogUnavailableError
+from ..content import input_modalities_of
 from ..endpoints import EndpointMethods, SyncSide
 from ..errors import OpenRouterError
 from ..routing import Action, RouteRun
@@ -230,7 +231,11 @@ class OpenRouterClient(SyncSide, BaseClient, EndpointMethods):
         """``POST /embeddings`` with the model id checked against the embeddings
         catalog first (:meth:`create_embeddings` sends without checking)."""
         req = as_embeddings_request(request, fields)
-        self.check_model(req.model, "embeddings", capability_check or self.capability_check)
+        policy = capability_check or self.capability_check
+        self.check_model(req.model, "embeddings", policy)
+        needs = input_modalities_of(req.input) - {"text"}
+        if needs and policy != "off":
+            check_embedding_inputs(self.catalog_of("embeddings"), req.model, needs, policy)
         return self.create_embeddings(req)
 
     # ------------------------------------------------------------------ chat

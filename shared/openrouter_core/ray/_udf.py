@@ -219,6 +219,7 @@ class ChatUDF:
         self.prompt_column = prompt_column
         self.max_concurrency = max_concurrency
         self._secrets = _secrets_of(llm)
+        self._warm = False
         _prepare(llm)
         self._loop = _LoopThread("openrouter-chat-udf")
 
@@ -236,8 +237,16 @@ class ChatUDF:
         )
 
     async def _answer_all(self, prompts: list[Any]) -> list[Answer]:
+        first: list[Answer] = []
+        if not self._warm and prompts:
+            # The first request of an actor goes alone: its one-time work (imports,
+            # the connection) must not hold the others past their rate-limit slots.
+            first = [await self._answer(prompts[0])]
+            prompts = prompts[1:]
+            self._warm = True
         limit = asyncio.Semaphore(self.max_concurrency)
-        return list(await asyncio.gather(*(_bounded(limit, self._answer(p)) for p in prompts)))
+        rest = await asyncio.gather(*(_bounded(limit, self._answer(p)) for p in prompts))
+        return first + list(rest)
 
     async def _answer(self, prompt: Any) -> Answer:
         try:
@@ -313,6 +322,7 @@ class EmbedUDF:
         self.max_concurrency = max_concurrency
         self.request_size = size
         self._secrets = _secrets_of(embeddings)
+        self._warm = False
         _prepare(embeddings)
         self._loop = _LoopThread("openrouter-embed-udf")
 
@@ -349,6 +359,9 @@ class EmbedUDF:
                 vectors[i] = [float(x) for x in vector]
 
         requests = [valid[start : start + size] for start in range(0, len(valid), size)]
+        if not self._warm and requests:
+            await one_request(requests.pop(0))  # alone: see ChatUDF._answer_all
+            self._warm = True
         await asyncio.gather(*(_bounded(limit, one_request(chunk)) for chunk in requests))
         return vectors, errors
 
