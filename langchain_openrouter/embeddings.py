@@ -12,8 +12,8 @@ from pydantic import AliasChoices, ConfigDict, Field, SecretStr
 
 from openrouter_core import SharedClients
 from openrouter_core._pickling import ExplicitKeyPickling
-from openrouter_core.content import image_embedding_inputs
 from openrouter_core.capabilities import CapabilityPolicy
+from openrouter_core.content import image_embedding_inputs
 from openrouter_core.settings import missing_key_error, validate_base_url
 
 from ._client import clients_for

@@ -36,10 +36,9 @@ from .._http import (
     transport_error,
 )
 from .._responses_events import parse_responses
-from ..capabilities import check_embedding_inputs
-from ..content import input_modalities_of
-from ..capabilities import CapabilityPolicy
+from ..capabilities import CapabilityPolicy, check_embedding_inputs
 from ..catalog import Catalog, CatalogUnavailableError
+from ..content import input_modalities_of
 from ..endpoints import AsyncSide, EndpointMethods
 from ..errors import OpenRouterError
 from ..routing import Action, RouteRun
