@@ -179,9 +179,10 @@ def missing_capabilities(model: ModelInfo, needs: Requirements) -> list[str]:
         missing.append(f"max_tokens={needs.max_output_tokens} (its limit is {limit})")
     window = model.context_window
     if window and needs.total_tokens > window:
+        budget = f" plus max_tokens={needs.max_output_tokens}" if needs.max_output_tokens else ""
         missing.append(
-            f"a prompt of ~{needs.prompt_tokens} tokens plus max_tokens="
-            f"{needs.max_output_tokens or 0} (its context window is {window} tokens)"
+            f"a prompt of ~{needs.prompt_tokens} tokens{budget} "
+            f"(its context window is {window} tokens)"
         )
     return missing
 

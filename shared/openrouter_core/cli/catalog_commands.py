@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from .._sync.client import OpenRouterClient
@@ -32,9 +33,19 @@ def _summary(m: ModelInfo) -> dict[str, Any]:
 
 def list_models(client: OpenRouterClient, args: argparse.Namespace) -> int:
     catalog = client.catalog.ensure()
+    supports = _split(args.supports)
+    known = sorted({p for m in catalog for p in m.parameters})
+    unknown = [name for name in supports if name not in known]
+    if unknown:
+        print(
+            f"orctl: --supports {', '.join(unknown)}: no model of the catalog lists "
+            f"{'it' if len(unknown) == 1 else 'them'}. Valid names: {', '.join(known)}.",
+            file=sys.stderr,
+        )
+        return 2
     per_token = None if args.max_price is None else args.max_price / 1e6
     found = catalog.query(
-        supports=_split(args.supports),
+        supports=supports,
         input_modalities=_split(args.input),
         output_modalities=_split(args.output),
         min_context=args.min_context,

@@ -31,6 +31,8 @@ def chat(client: OpenRouterClient, args: argparse.Namespace) -> int:
     result = stream.result()
     for attempt in result.attempts:
         print(f"  {attempt.describe()}", file=sys.stderr)
+    if result.generation_id:
+        print(f"  generation {result.generation_id}", file=sys.stderr)
     usage = result.usage
     if usage is not None:
         print(

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from .._sync.client import OpenRouterClient
 from ..errors import ConfigurationError, OpenRouterError
-from . import account_commands, catalog_commands, chat_command
+from . import account_commands, catalog_commands, chat_command, rerank_command
 
 Command = Callable[[OpenRouterClient, argparse.Namespace], int]
 
@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     add("key", account_commands.key, "the current key's limits and usage")
     gen = add("generation", account_commands.generation, "a past call's cost, by generation id")
     gen.add_argument("generation_id")
+
+    ranked = add("rerank", rerank_command.rerank, "rank the lines of a file against a query")
+    ranked.add_argument("file", help="a text file, one document per line ('-': stdin)")
+    ranked.add_argument("-q", "--query", required=True)
+    ranked.add_argument("-m", "--model", default="cohere/rerank-v3.5")
+    ranked.add_argument("--top", type=int, metavar="N", help="keep the N best lines")
 
     chat = sub.add_parser("chat", help="one streamed answer, with fallbacks")
     chat.set_defaults(run=chat_command.chat)
