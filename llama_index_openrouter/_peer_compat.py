@@ -28,14 +28,19 @@ __all__ = [
     "PREFERENCE_DICTS",
     "asked_by_tool_calling_entry_point",
     "fold_peer_keywords",
+    "fold_request_options",
     "keywords_of",
     "layered_call_kwargs",
+    "refuse_request_options",
     "refuse_unknown_keywords",
 ]
 
 #: Request fields that hold preferences: merged key by key across layers, so a call
 #: that sets ``provider={"sort": "price"}`` keeps the constructor's ``order``.
 PREFERENCE_DICTS = frozenset({"provider", "reasoning"})
+
+#: The OpenAI SDK's request options (not body fields) a peer user may pass.
+_SDK_OPTIONS = frozenset({"extra_headers", "extra_query", "timeout"})
 
 #: Keywords of the peer (or of its openai-like base) that cannot work here, and why.
 _NOT_SUPPORTED = {
@@ -54,11 +59,14 @@ def fold_peer_keywords(data: dict[str, Any]) -> None:
       they go there too (so what the caller reads back agrees with what is sent).
     * ``max_new_tokens`` is the peer's old name of ``max_tokens``.
     * ``extra_body`` is merged into ``additional_kwargs["extra_body"]``.
+    * The OpenAI SDK's request options in ``additional_kwargs``: see
+      :func:`fold_request_options`.
     """
     if "max_new_tokens" in data:
         value = data.pop("max_new_tokens")
         if data.get("max_tokens") is None:
             data["max_tokens"] = value
+    fold_request_options(data)
     additional = data.get("additional_kwargs")
     extra = data.pop("extra_body", None)
     if extra:
@@ -89,6 +97,40 @@ def fold_peer_keywords(data: dict[str, Any]) -> None:
         data["additional_kwargs"] = {**(additional or {}), "extra_body": extra_body}
 
 
+def fold_request_options(data: dict[str, Any]) -> None:
+    """The OpenAI SDK's request options in ``data["additional_kwargs"]`` become what
+    they meant there (they are not body fields): ``extra_headers`` joins
+    ``default_headers``, ``timeout`` fills an unset ``timeout``; ``extra_query`` is
+    refused (OpenRouter's chat and embeddings endpoints take no query)."""
+    additional = data.get("additional_kwargs")
+    if not isinstance(additional, Mapping) or not _SDK_OPTIONS & set(additional):
+        return
+    additional = dict(additional)
+    if additional.pop("extra_query", None):
+        raise ValueError(
+            "additional_kwargs['extra_query'] cannot be sent: OpenRouter's chat and "
+            "embeddings endpoints take no query parameters"
+        )
+    headers = additional.pop("extra_headers", None) or {}
+    if headers:
+        data["default_headers"] = {**(data.get("default_headers") or {}), **headers}
+    timeout = additional.pop("timeout", None)
+    if timeout is not None and data.get("timeout") is None:
+        data["timeout"] = timeout
+    data["additional_kwargs"] = additional
+
+
+def refuse_request_options(call: Mapping[str, Any]) -> None:
+    """Refuse the OpenAI SDK's request options given to one call: the shared clients
+    send every call of an object with the same headers and timeout."""
+    found = sorted(_SDK_OPTIONS & set(call))
+    if found:
+        raise InvalidRequestError(
+            f"{', '.join(found)} cannot be given per call: set default_headers= / "
+            "timeout= on the constructor (or additional_kwargs['extra_headers'])"
+        )
+
+
 def keywords_of(cls: type[BaseModel], extra: Iterable[str] = ()) -> set[str]:
     """Every keyword a model class takes: its fields, their aliases and ``extra``."""
     names = set(extra)
@@ -103,7 +145,8 @@ def refuse_unknown_keywords(owner: str, data: Mapping[str, Any], valid: Iterable
     """Raise a validation error naming every unknown keyword and its closest valid
     names (LlamaIndex's own classes drop unknown keywords without a word)."""
     known = sorted(set(valid))
-    unknown = [name for name in data if name not in known]
+    accepted = set(known)
+    unknown = [name for name in data if name not in accepted]
     if not unknown:
         return
     problems = []

@@ -13,7 +13,12 @@ from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.settings import DEFAULT_BASE_URL, validate_base_url
 from openrouter_core.types import EmbeddingsRequest, EmbeddingsResult
 
-from ._peer_compat import keywords_of, layered_call_kwargs, refuse_unknown_keywords
+from ._peer_compat import (
+    fold_request_options,
+    keywords_of,
+    layered_call_kwargs,
+    refuse_unknown_keywords,
+)
 from ._shared import ClientSource, OwnHTTP, clients_for, resolve_api_base, resolve_api_key
 
 __all__ = ["DEFAULT_EMBEDDING_MODEL", "OpenRouterEmbedding"]
@@ -113,6 +118,7 @@ class OpenRouterEmbedding(ExplicitKeyPickling, BaseEmbedding):
             if "model" in data:
                 model = data.pop("model")
                 data.setdefault("model_name", model)
+            fold_request_options(data)
             refuse_unknown_keywords(cls.__name__, data, keywords_of(cls, _EXTRA_KEYWORDS))
             data["api_key"] = resolve_api_key(data.get("api_key"))
             data["api_base"] = resolve_api_base(data.get("api_base"))

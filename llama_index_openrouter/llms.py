@@ -38,6 +38,7 @@ from ._peer_compat import (
     fold_peer_keywords,
     keywords_of,
     layered_call_kwargs,
+    refuse_request_options,
     refuse_unknown_keywords,
 )
 from ._shared import ClientSource, OwnHTTP, clients_for, resolve_api_base, resolve_api_key
@@ -58,6 +59,9 @@ _IGNORED_KWARGS = frozenset({"formatted", "use_chat_completions"})
 _EXTRA_KEYWORDS = frozenset(
     {"order", "allow_fallbacks", "max_new_tokens", "extra_body", "http_client", "async_http_client"}
 )
+#: Fields sent under their own name when set.
+_FIELDS_SENT: tuple[str, ...] = ("temperature", "max_tokens", "provider", "models", "route")
+_FIELDS_SENT += ("reasoning", "reasoning_effort", "modalities")
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 
 
@@ -324,16 +328,7 @@ class OpenRouter(ExplicitKeyPickling, StructuredOutputsLLM):
     def _field_kwargs(self) -> dict[str, Any]:
         """The request keywords this object's fields set."""
         fields: dict[str, Any] = {"model": self.model}
-        for name in (
-            "temperature",
-            "max_tokens",
-            "provider",
-            "models",
-            "route",
-            "reasoning",
-            "reasoning_effort",
-            "modalities",
-        ):
+        for name in _FIELDS_SENT:
             value = getattr(self, name)
             if value is not None:
                 fields[name] = value
@@ -351,6 +346,7 @@ class OpenRouter(ExplicitKeyPickling, StructuredOutputsLLM):
         """The request body and the routing options of one call: the call's keywords
         over ``additional_kwargs`` over the fields."""
         call = {k: v for k, v in kwargs.items() if k not in _IGNORED_KWARGS}
+        refuse_request_options(call)
         merged = layered_call_kwargs(self._field_kwargs(), self.additional_kwargs, call)
         options = ChatOptions(
             tuple(self.fallback_models),

@@ -91,6 +91,14 @@ async def test_explicit_is_function_calling_model_still_fails_before_sending(
     assert fake_server.requests == []
 
 
+async def test_explicit_false_restores_llama_index_refusal(fake_server: Any) -> None:
+    llm = OpenRouter(model=MODEL, is_function_calling_model=False)
+    with pytest.raises(ValueError, match="FunctionCallingLLM") as caught:
+        await FunctionAgent(tools=[get_weather], llm=llm).run("Weather?")
+    assert not isinstance(caught.value, CapabilityError)
+    assert fake_server.requests == []
+
+
 async def _tools_stream(llm: OpenRouter) -> None:
     from llama_index.core.tools import FunctionTool
 
@@ -178,6 +186,19 @@ def test_embedding_keywords(mock: MockOpenRouter, monkeypatch: pytest.MonkeyPatc
     assert (embed.model_name, embed.api_key, embed.api_base, embed.embed_batch_size) == (
         "model-name", "fake", "http://localhost:1234/v1", 1,
     )  # fmt: skip
+
+
+def test_embedding_sdk_request_options(mock: MockOpenRouter) -> None:
+    embed = OpenRouterEmbedding(
+        api_key="k",
+        additional_kwargs={"extra_headers": {"X-Trace": "e"}, "timeout": 9, "user": "u"},
+        http_client=mock.client(),
+    )
+    assert embed.default_headers == {"X-Trace": "e"} and embed.timeout == 9
+    mock.replies.append(embedding_reply(1))
+    embed.get_text_embedding("x")
+    assert mock.requests[0]["headers"]["x-trace"] == "e"
+    assert mock.bodies[0] == {"model": embed.model_name, "input": ["x"], "user": "u"}
 
 
 def test_embedding_unknown_keywords_are_refused() -> None:

@@ -385,3 +385,19 @@ def test_a_callers_http_client_is_used_as_given(mock: MockOpenRouter) -> None:
     assert "authorization" not in sync.headers and not sync.is_closed  # never modified
     with pytest.raises(ValueError, match="async_http_client"):
         OpenRouter(http_client=httpx.AsyncClient())
+
+
+def test_sdk_request_options_in_additional_kwargs(mock: MockOpenRouter) -> None:
+    llm = llm_on(
+        mock, additional_kwargs={"extra_headers": {"X-Trace": "t1"}, "timeout": 7, "seed": 3}
+    )
+    assert llm.default_headers == {"X-Trace": "t1"} and llm.timeout == 7
+    assert llm.additional_kwargs == {"seed": 3}
+    llm.chat([user("q")])
+    assert mock.requests[0]["headers"]["x-trace"] == "t1"
+    assert "extra_headers" not in mock.bodies[0] and "timeout" not in mock.bodies[0]
+    with pytest.raises(ValueError, match="extra_query"):
+        OpenRouter(additional_kwargs={"extra_query": {"a": "b"}})
+    with pytest.raises(ValueError, match="per call"):
+        llm.chat([user("q")], extra_headers={"X-Other": "1"})
+    assert len(mock.requests) == 1
