@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import contenders as c
+from benchmarks import extra
 from benchmarks.timing import concurrent_s, median, per_call_us, per_chunk_us
 
 HERE = Path(__file__).resolve().parent
@@ -232,6 +233,15 @@ def main() -> None:
         for name, value in rss.items():
             figures.setdefault(name, {})["peak_rss_mb"] = value
         catalog = catalog_figures(base200, rounds)
+        more: dict[str, Any] = {
+            "cold_start_ms": extra.timed("cold starts", extra.cold_start, base200, rounds),
+            "rerank_100_docs": extra.timed("rerank", extra.rerank, base200, rounds),
+        }
+    with server(20) as base20:
+        n = 1000 if args.quick else 5000
+        figures_n = extra.timed("concurrency", extra.concurrency, base20, n)
+        more["concurrency"] = {"calls": n, **figures_n}
+    more["snapshot"] = extra.snapshot(rounds)
     compile_bytecode()
     imports = {
         "langchain_core": import_ms(
@@ -262,6 +272,7 @@ def main() -> None:
         "figures_median": medians,
         "catalog": catalog,
         "imports_ms": imports,
+        "more": more,
     }
     (HERE / ("results-quick.json" if args.quick else "results.json")).write_text(
         json.dumps(results, indent=2)

@@ -178,3 +178,38 @@ def report(results: dict[str, Any]) -> None:
         print("\nThe same targets from the medians of the rounds:")
         for label, value, ok in targets({**results, "figures": medians}):
             print(f"  [{'met' if ok else 'MISSED'}] {label}: {value}")
+    more = results.get("more")
+    if more:
+        print("\n".join(more_lines(more)))
+
+
+def more_lines(more: dict[str, Any]) -> list[str]:
+    """Concurrency, cold starts, the catalog snapshot and reranking."""
+    lines = ["", "Beyond per-call speed:"]
+    conc = more.get("concurrency")
+    if conc:
+        for kind in ("ainvoke", "astream"):
+            row = conc[kind]
+            lines.append(
+                f"  {conc['calls']:,} concurrent {kind} through one shared client: "
+                f"{row['wall_s']:.1f} s wall, {row['failed']} failed, "
+                f"peak RSS {row['peak_rss_mb']:.0f} MB"
+            )
+    cold = more.get("cold_start_ms")
+    if cold:
+        lines.append("  Cold start (fresh process: import + one invoke, median ms):")
+        lines += [f"    {name}: {ms:.0f}" for name, ms in cold.items()]
+    snap = more.get("snapshot")
+    if snap:
+        lines.append(
+            f"  Bundled catalog snapshot: {snap['bytes'] / 1024:.1f} KiB, {snap['models']:.0f} "
+            f"models, read and parsed in {snap['load_parse_ms']:.0f} ms (fresh process, median)"
+        )
+    rr = more.get("rerank_100_docs")
+    if rr:
+        lines.append(
+            f"  Rerank of 100 documents: compress_documents {rr['compress_documents_us']:.0f} us "
+            f"vs raw httpx {rr['raw_httpx_us']:.0f} us per call "
+            f"(ratio {rr['compress_documents_us'] / rr['raw_httpx_us']:.2f})"
+        )
+    return lines

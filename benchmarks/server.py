@@ -144,12 +144,33 @@ def _response(body: bytes, content_type: str) -> bytes:
     return head.encode() + body
 
 
+RERANK_MODEL = "cohere/rerank-v3.5"
+
+
+def rerankers() -> bytes:
+    entry = {
+        "id": RERANK_MODEL,
+        "architecture": {"input_modalities": ["text"], "output_modalities": ["rerank"]},
+    }
+    return _dumps({"data": [entry]})
+
+
+def reranked(documents: int = 100, top_n: int = 10) -> bytes:
+    results = [
+        {"index": i, "relevance_score": round(1 - i / documents, 4), "document": {"text": f"d{i}"}}
+        for i in range(top_n)
+    ]
+    return _dumps({"id": GEN, "model": RERANK_MODEL, "results": results, "usage": {"cost": 2e-06}})
+
+
 class Replies:
     def __init__(self, chunks: int, models: int) -> None:
         self.json = _response(completion(), "application/json")
         self.sse = _response(stream(chunks), "text/event-stream")
         self.models = _response(catalog(models), "application/json")
         self.embeddings = _response(embeddings(), "application/json")
+        self.rerankers = _response(rerankers(), "application/json")
+        self.reranked = _response(reranked(), "application/json")
         self.not_found = b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n"
 
     def for_request(self, head: bytes, body: bytes) -> bytes:
@@ -157,7 +178,9 @@ class Replies:
         if path.endswith(b"/chat/completions"):
             return self.sse if b'"stream":true' in body.replace(b" ", b"") else self.json
         if path.split(b"?")[0].endswith(b"/models"):
-            return self.models
+            return self.rerankers if b"output_modalities=rerank" in path else self.models
+        if path.endswith(b"/rerank"):
+            return self.reranked
         if path.endswith(b"/embeddings"):
             return self.embeddings
         return self.not_found
