@@ -209,25 +209,8 @@ def respond(
     if not reply.pieces:
         reply.pieces = split_tokens(reply.content)
 
-    plugins = body.get("plugins") or []
-    web = model_id.endswith(":online") or any(
-        isinstance(p, Mapping) and p.get("id") == "web" for p in plugins
-    )
-    if web and reply.content:
-        topic = PromptFacts(question).topic
-        slug = "_".join(w.capitalize() for w in topic.split()) or "OpenRouter"
-        reply.annotations = [
-            {
-                "type": "url_citation",
-                "url_citation": {
-                    "url": f"https://en.wikipedia.org/wiki/{slug}",
-                    "title": f"{topic.title()} - Wikipedia",
-                    "content": f"{topic.title()}: an overview.",
-                    "start_index": 0,
-                    "end_index": len(reply.content),
-                },
-            }
-        ]
+    if wants_web(body, model_id) and reply.content:
+        reply.annotations = citations(PromptFacts(question).topic, len(reply.content))
     out_modalities = (model.get("architecture") or {}).get("output_modalities") or []
     reply.want_image = "image" in (body.get("modalities") or []) and "image" in out_modalities
 
@@ -244,6 +227,41 @@ def respond(
         reply.cached_tokens = min(cached, reply.prompt_tokens)
         reply.cache_write_tokens = min(written, reply.prompt_tokens - reply.cached_tokens)
     return reply
+
+
+def wants_web(body: Mapping[str, Any], model_id: str) -> bool:
+    """The web plugin is on: ``plugins: [{"id": "web"}]``, a ``:online`` model or the
+    ``openrouter:web_search`` server tool."""
+    plugins = body.get("plugins") or []
+    tools = body.get("tools") or []
+    return (
+        model_id.endswith(":online")
+        or any(isinstance(p, Mapping) and p.get("id") == "web" for p in plugins)
+        or any(isinstance(t, Mapping) and t.get("type") == "openrouter:web_search" for t in tools)
+    )
+
+
+def citations(topic: str, length: int) -> list[dict[str, Any]]:
+    """The ``url_citation`` annotations of a web-searched answer (as the web plugin
+    sends them: url, title, the page's text, and where the answer cites it)."""
+    slug = "_".join(w.capitalize() for w in topic.split()) or "OpenRouter"
+    pages = [
+        (f"https://en.wikipedia.org/wiki/{slug}", f"{topic.title()} - Wikipedia", 0, length),
+        (f"https://www.britannica.com/topic/{slug.lower()}", f"{topic.title()} | Britannica", 0, 0),
+    ]
+    return [
+        {
+            "type": "url_citation",
+            "url_citation": {
+                "url": url,
+                "title": title,
+                "start_index": start,
+                "end_index": end,
+                "content": f"{topic.title()}: an overview of what it is and why it matters.",
+            },
+        }
+        for url, title, start, end in pages
+    ]
 
 
 # -- plain answers -----------------------------------------------------------------------

@@ -55,15 +55,50 @@ PROVIDERS: dict[str, tuple[str, str, list[str], str]] = {
 }
 ZDR_PROVIDERS = frozenset({"Anthropic", "Amazon Bedrock", "Google Vertex", "Groq", "Together"})
 
-#: Embedding models served by ``/embeddings/models`` and accepted by ``POST /embeddings``.
-EMBEDDING_MODELS: tuple[tuple[str, str, str, int], ...] = (
-    ("openai/text-embedding-3-small", "OpenAI: Text Embedding 3 Small", "0.00000002", 8192),
-    ("openai/text-embedding-3-large", "OpenAI: Text Embedding 3 Large", "0.00000013", 8192),
-    ("openai/text-embedding-ada-002", "OpenAI: Text Embedding Ada 002", "0.0000001", 8192),
-    ("mistralai/mistral-embed-2312", "Mistral: Mistral Embed 2312", "0.0000001", 8192),
-    ("google/gemini-embedding-001", "Google: Gemini Embedding 001", "0.00000015", 20000),
-    ("qwen/qwen3-embedding-8b", "Qwen: Qwen3 Embedding 8B", "0.00000001", 32000),
+#: Embedding models served by ``/embeddings/models`` and accepted by ``POST /embeddings``:
+#: id, name, price per token, context, extra input modalities besides text.
+EMBEDDING_MODELS: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
+    ("openai/text-embedding-3-small", "OpenAI: Text Embedding 3 Small", "0.00000002", 8192, ()),
+    ("openai/text-embedding-3-large", "OpenAI: Text Embedding 3 Large", "0.00000013", 8192, ()),
+    ("openai/text-embedding-ada-002", "OpenAI: Text Embedding Ada 002", "0.0000001", 8192, ()),
+    ("mistralai/mistral-embed-2312", "Mistral: Mistral Embed 2312", "0.0000001", 8192, ()),
+    ("google/gemini-embedding-001", "Google: Gemini Embedding 001", "0.00000015", 20000, ()),
+    ("qwen/qwen3-embedding-8b", "Qwen: Qwen3 Embedding 8B", "0.00000001", 32000, ()),
+    (
+        "nvidia/llama-nemotron-embed-vl-1b-v2",
+        "NVIDIA: Llama Nemotron Embed VL 1B v2",
+        "0.00000002",
+        8192,
+        ("image",),
+    ),
 )
+
+#: Rerank models listed by ``/models?output_modalities=rerank`` and accepted by
+#: ``POST /rerank``: id, name, provider, price per search, price per token, context,
+#: extra input modalities besides text.
+RERANK_MODELS: tuple[tuple[str, str, str, str, str, int, tuple[str, ...]], ...] = (
+    ("cohere/rerank-v3.5", "Cohere: Rerank v3.5", "Cohere", "0.002", "0", 4096, ()),
+    (
+        "cohere/rerank-multilingual-v3.0",
+        "Cohere: Rerank Multilingual v3.0",
+        "Cohere",
+        "0.002",
+        "0",
+        4096,
+        (),
+    ),
+    (
+        "nvidia/llama-nemotron-rerank-vl-1b-v2",
+        "NVIDIA: Llama Nemotron Rerank VL 1B v2",
+        "NVIDIA",
+        "0",
+        "0.00000002",
+        8192,
+        ("image",),
+    ),
+)
+#: What ``model: "@preset/<slug>"`` runs: every preset is taken to be configured with it.
+PRESET_MODEL = "openai/gpt-4o-mini"
 
 
 def digest(*parts: object) -> int:
@@ -138,6 +173,9 @@ class Catalog:
         self.by_id: dict[str, Model] = {str(m["id"]): m for m in models}
         self.embedding_models = [_embedding_entry(*row) for row in EMBEDDING_MODELS]
         self.embedding_by_id = {str(m["id"]): m for m in self.embedding_models}
+        self.rerank_models = [_rerank_entry(r[0], r[1], *r[3:]) for r in RERANK_MODELS]
+        self.rerank_by_id = {str(m["id"]): m for m in self.rerank_models}
+        self.rerank_providers = {r[0]: r[2] for r in RERANK_MODELS}
         self._models_cache: dict[str, bytes] = {}
         self._count_cache: dict[str, int] = {}
 
@@ -173,6 +211,10 @@ class Catalog:
                     return preferred, self.by_id[preferred]
             if self.models:
                 return str(self.models[0]["id"]), self.models[0]
+        if model_id.startswith("@preset/") and len(model_id) > len("@preset/"):
+            fallback = self.by_id.get(PRESET_MODEL) or (self.models[0] if self.models else None)
+            if fallback is not None:
+                return str(fallback["id"]), fallback
         if model_id == "openrouter/free":
             for m in self.models:
                 if str(m["id"]).endswith(":free"):
@@ -203,6 +245,8 @@ class Catalog:
         wanted_out = _csv(query.get("output_modalities")) or ["text"]
         if "embeddings" in wanted_out or "all" in wanted_out:
             models = models + self.embedding_models
+        if "rerank" in wanted_out or "all" in wanted_out:
+            models = models + self.rerank_models
         if "all" not in wanted_out:
             models = [m for m in models if set(_arch(m, "output_modalities")) & set(wanted_out)]
         wanted_in = _csv(query.get("input_modalities"))
@@ -315,7 +359,33 @@ def _percentiles(p50: float, *, rising: bool) -> dict[str, float]:
     }
 
 
-def _embedding_entry(model_id: str, name: str, prompt_price: str, context: int) -> Model:
+def _embedding_entry(
+    model_id: str, name: str, prompt_price: str, context: int, media: tuple[str, ...]
+) -> Model:
+    return _listing_entry(model_id, name, "embeddings", prompt_price, "0", context, media)
+
+
+def _rerank_entry(
+    model_id: str,
+    name: str,
+    search_price: str,
+    token_price: str,
+    context: int,
+    media: tuple[str, ...],
+) -> Model:
+    return _listing_entry(model_id, name, "rerank", token_price, search_price, context, media)
+
+
+def _listing_entry(
+    model_id: str,
+    name: str,
+    output: str,
+    token_price: str,
+    request_price: str,
+    context: int,
+    media: tuple[str, ...],
+) -> Model:
+    inputs = ["text", *media]
     return {
         "id": model_id,
         "canonical_slug": model_id,
@@ -324,13 +394,18 @@ def _embedding_entry(model_id: str, name: str, prompt_price: str, context: int) 
         "created": 1700000000 + digest(model_id) % 60000000,
         "context_length": context,
         "architecture": {
-            "modality": "text->embeddings",
-            "input_modalities": ["text"],
-            "output_modalities": ["embeddings"],
+            "modality": f"{'+'.join(inputs)}->{output}",
+            "input_modalities": inputs,
+            "output_modalities": [output],
             "tokenizer": "Other",
             "instruct_type": None,
         },
-        "pricing": {"prompt": prompt_price, "completion": "0", "request": "0", "image": "0"},
+        "pricing": {
+            "prompt": token_price,
+            "completion": "0",
+            "request": request_price,
+            "image": "0",
+        },
         "top_provider": {
             "context_length": context,
             "max_completion_tokens": None,

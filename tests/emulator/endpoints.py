@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import TYPE_CHECKING, Any
 
-from .brain import text_of, tokens
-from .catalog import price, provider_for
+from .brain import alnum, text_of, tokens
+from .catalog import digest, price, provider_for
 from .faults import Fault, dumps, error_payload
 from .media import audio_seconds, embedding, embedding_b64, mp3, png, transcribe, wav
 from .protocol import Request, Response
+from .synth import STOPWORDS
 
 if TYPE_CHECKING:
     from .server import Emulator
@@ -146,24 +148,38 @@ def coinbase(emu: Emulator, req: Request, faults: list[Fault]) -> Response:
 
 
 # -- media ---------------------------------------------------------------------------------
-def _inputs(value: Any) -> list[str] | None:
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list) or not value:
+#: Tokens an image counts for in an embedding or rerank input.
+_IMAGE_TOKENS = 85
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _image_words(url: str) -> str:
+    """What an image "shows": the words of its file name (``.../eiffel-tower.png``);
+    an inline image shows a token of its own, so equal images embed alike."""
+    if url.startswith("data:"):
+        return f"inline{digest(url) % 100000}"
+    name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return " ".join(_WORD.findall(name.lower()))
+
+
+def _embedding_input(item: Any) -> tuple[str, int, int] | None:
+    """``(text to embed, text tokens, images)`` of one input, or None if it is malformed."""
+    if isinstance(item, str):
+        return item, tokens(item), 0
+    if isinstance(item, list):
+        text = " ".join(str(v) for v in item)
+        return text, tokens(text), 0
+    if not isinstance(item, dict):
         return None
-    if all(isinstance(v, int) for v in value):
-        return [" ".join(str(v) for v in value)]
-    out: list[str] = []
-    for item in value:
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, list):
-            out.append(" ".join(str(v) for v in item))
-        elif isinstance(item, dict):
-            out.append(text_of(item.get("content", item.get("text"))))
-        else:
-            return None
-    return out
+    content = item.get("content", item.get("text"))
+    text = text_of(content)
+    images = []
+    for part in content if isinstance(content, list) else ():
+        image = part.get("image_url") if isinstance(part, dict) else None
+        url = image.get("url") if isinstance(image, dict) else image
+        if isinstance(url, str) and url:
+            images.append(_image_words(url))
+    return " ".join([text, *images]).strip(), tokens(text), len(images)
 
 
 def embeddings(emu: Emulator, req: Request, faults: list[Fault]) -> Response:
@@ -174,14 +190,20 @@ def embeddings(emu: Emulator, req: Request, faults: list[Fault]) -> Response:
         if emu.catalog.resolve(model_id) is not None:
             return _error(400, f"{model_id} is not an embedding model")
         return _error(400, f"{model_id} is not a valid model ID")
-    texts = _inputs(body.get("input"))
-    if texts is None:
+    raw = body.get("input")
+    if isinstance(raw, list) and raw and all(isinstance(v, int) for v in raw):
+        raw = [raw]
+    inputs = [_embedding_input(v) for v in (raw if isinstance(raw, list) else [raw])]
+    if not inputs or any(i is None for i in inputs):
         return _error(400, "input: Expected string, array of strings, or array of token arrays")
+    parsed = [i for i in inputs if i is not None]
+    if any(images for _, _, images in parsed) and "image" not in _inputs_of(model):
+        return _error(400, f"{model_id} does not support image input")
     dims = body.get("dimensions")
     dims = dims if isinstance(dims, int) and 0 < dims <= 8192 else emu.embedding_dims
     as_b64 = body.get("encoding_format") == "base64"
     data = []
-    for i, text in enumerate(texts):
+    for i, (text, _, _) in enumerate(parsed):
         vector = embedding(text, dims)
         data.append(
             {
@@ -190,7 +212,7 @@ def embeddings(emu: Emulator, req: Request, faults: list[Fault]) -> Response:
                 "index": i,
             }
         )
-    count = sum(tokens(t) for t in texts)
+    count = sum(n + _IMAGE_TOKENS * images for _, n, images in parsed)
     cost = round(count * price(model, "prompt"), 12)
     now = emu.clock()
     gen_id = emu.new_generation_id(now)
@@ -203,6 +225,74 @@ def embeddings(emu: Emulator, req: Request, faults: list[Fault]) -> Response:
         "model": model_id,
         "provider": provider_for(str(model_id)),
         "usage": {"prompt_tokens": count, "total_tokens": count, "cost": cost},
+    }
+    return _json(payload, headers=[("X-Generation-Id", gen_id)])
+
+
+def _inputs_of(model: dict[str, Any]) -> list[str]:
+    return list((model.get("architecture") or {}).get("input_modalities") or ["text"])
+
+
+def _rerank_score(query: set[str], document: str, seed: str) -> float:
+    """Share of the query's words the document has, plus a tiny stable tie-breaker."""
+    found = len(query & set(_WORD.findall(document.lower()) if document else ()))
+    share = found / len(query) if query else 0.0
+    return round(0.02 + 0.95 * share + (digest(seed, document) % 1000) / 1e6, 6)
+
+
+def rerank(emu: Emulator, req: Request, faults: list[Fault]) -> Response:
+    body = _body(req)
+    model_id = body.get("model")
+    model = emu.catalog.rerank_by_id.get(str(model_id))
+    if model is None:
+        if emu.catalog.resolve(model_id) is not None or model_id in emu.catalog.embedding_by_id:
+            return _error(400, f"{model_id} is not a rerank model")
+        return _error(400, f"{model_id} is not a valid model ID")
+    query, documents, top_n = body.get("query"), body.get("documents"), body.get("top_n")
+    if not isinstance(query, str) or not query.strip():
+        return _error(400, "query: Required")
+    if not isinstance(documents, list) or not documents:
+        return _error(400, "documents: Array must contain at least 1 element(s)")
+    if top_n is not None and (not isinstance(top_n, int) or top_n < 1):
+        return _error(400, "top_n: Number must be greater than or equal to 1")
+    texts: list[str] = []
+    echoes: list[dict[str, str]] = []
+    for position, doc in enumerate(documents):
+        if isinstance(doc, str):
+            texts.append(doc)
+            echoes.append({"text": doc})
+            continue
+        if not isinstance(doc, dict) or not ({"text", "image"} & doc.keys()):
+            return _error(400, f"documents.{position}: Expected string or object with text/image")
+        if "image" in doc and "image" not in _inputs_of(model):
+            return _error(400, f"{model_id} does not support image documents")
+        image = str(doc.get("image") or "")
+        texts.append(" ".join([str(doc.get("text") or ""), _image_words(image) if image else ""]))
+        echoes.append({k: str(doc[k]) for k in ("text", "image") if k in doc})
+    wanted = {w for w in _WORD.findall(query.lower()) if w not in STOPWORDS} or set(
+        _WORD.findall(query.lower())
+    )
+    scored = sorted(
+        (
+            {"index": i, "relevance_score": _rerank_score(wanted, text, query), "document": echo}
+            for i, (text, echo) in enumerate(zip(texts, echoes, strict=True))
+        ),
+        key=lambda r: (-r["relevance_score"], r["index"]),
+    )
+    units = (len(documents) + 99) // 100
+    count = tokens(query) * len(documents) + sum(tokens(t) for t in texts if t)
+    cost = round(units * price(model, "request") + count * price(model, "prompt"), 12)
+    now = emu.clock()
+    gen_id = f"gen-rerank-{int(now)}-{alnum(20, 'rerank', query, len(emu.generations))}"
+    emu.record_generation(
+        gen_id, cost, _simple_record(gen_id, str(model_id), now, count, 0, cost, "rerank")
+    )
+    payload = {
+        "id": gen_id,
+        "model": model_id,
+        "provider": emu.catalog.rerank_providers.get(str(model_id), "Cohere"),
+        "results": scored[:top_n] if top_n else scored,
+        "usage": {"search_units": units, "total_tokens": count, "cost": cost},
     }
     return _json(payload, headers=[("X-Generation-Id", gen_id)])
 

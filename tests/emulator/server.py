@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from . import anthropic, chat, endpoints
+from . import anthropic, chat, endpoints, responses
 from .brain import PromptCache, alnum
 from .catalog import Catalog, Model, clone_to_size, load_models
 from .faults import Fault, dumps, error_payload, parse_faults, pre_response, transport_faults
@@ -47,6 +47,8 @@ class _RouteInfo:
 _ROUTES: dict[tuple[str, str], _RouteInfo] = {
     ("POST", "/chat/completions"): _RouteInfo(chat.handle, own_faults=True),
     ("POST", "/messages"): _RouteInfo(anthropic.handle, own_faults=True),
+    ("POST", "/responses"): _RouteInfo(responses.handle, own_faults=True),
+    ("POST", "/rerank"): _RouteInfo(endpoints.rerank),
     ("GET", "/models"): _RouteInfo(endpoints.list_models, auth=False),
     ("GET", "/models/count"): _RouteInfo(endpoints.count_models, auth=False),
     ("GET", "/models/user"): _RouteInfo(endpoints.user_models),

@@ -370,6 +370,9 @@ def stream_events(
                     {"role": "assistant", "content": "", "reasoning": "", "reasoning_details": sig},
                 )
             )
+    for annotation in reply.annotations or ():  # the web plugin's sources come first
+        delta = {"content": "", "role": "assistant", "annotations": [annotation]}
+        events.append(chunk(0, delta))
     want_lp = bool(body.get("logprobs"))
     top = _top(body)
     for piece in reply.pieces:
@@ -397,10 +400,6 @@ def stream_events(
         for frag in _group(split_tokens(call.arguments), 4):
             part = {"index": i, "function": {"arguments": frag}}
             events.append(chunk(0, {"role": "assistant", "content": None, "tool_calls": [part]}))
-    if reply.annotations:
-        events.append(
-            chunk(0, {"role": "assistant", "content": "", "annotations": reply.annotations})
-        )
     if reply.want_image:
         events.append(chunk(0, {"role": "assistant", "content": "", "images": [_image(meta)]}))
     for i in range(n):

@@ -80,3 +80,23 @@ def _clear_emulator_faults(emulator: Any) -> Iterator[None]:
     yield
     if emulator is not None:
         emulator.clear_faults()
+
+
+def reload_catalogs(
+    cassette: str, cassette_dir: Path, base_url: str, api_key: str, kinds: tuple[str, ...]
+) -> None:
+    """Load the ``kinds`` catalogs (``"embeddings"``, ``"rerank"``) afresh from a
+    cassette of their own, whatever an earlier test left in memory or on disk, so
+    the tests that need them replay alone or in any order (the session fixture in
+    ``tests/conftest.py`` loads only the chat and embeddings catalogs, once)."""
+    from openrouter_core.testing.cassettes import use_cassette
+
+    with (
+        use_cassette(cassette, cassette_dir=cassette_dir),
+        OpenRouterClient(api_key=api_key, base_url=base_url) as client,
+    ):
+        for kind in kinds:
+            catalog = client.catalog_of(kind)  # type: ignore[arg-type]
+            catalog.invalidate()
+            catalog.clear_disk_cache()
+            client.ensure_catalog(kind)  # type: ignore[arg-type]
