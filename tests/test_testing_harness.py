@@ -26,6 +26,19 @@ from openrouter_core.testing import LIVE_BASE_URL, resolve_record_mode, rewrite_
 from openrouter_core.testing import cassettes as oc
 from openrouter_core.testing.cassettes import CassetteMissError, scrub_text, use_cassette
 
+
+@pytest.fixture(autouse=True)
+def _the_harness_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests exercise the recorder itself, each with its own record mode: the
+    suite's mode (``make cassettes`` sets ``all``) must not reach them, or they would
+    try the network."""
+    for name in (
+        "OPENROUTER_RECORD_MODE",
+        "OPENROUTER_EMULATE",
+        "OPENROUTER_CASSETTE_REWRITE_FROM",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
 try:
     from tests import request_validation as rv
 except ImportError:  # tests/ is not a package: it is on sys.path itself
