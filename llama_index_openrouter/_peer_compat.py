@@ -46,7 +46,6 @@ _SDK_OPTIONS = frozenset({"extra_headers", "extra_query", "timeout"})
 _NOT_SUPPORTED = {
     "openai_client": "this package does not use the openai SDK; pass http_client=",
     "async_openai_client": "this package does not use the openai SDK; pass async_http_client=",
-    "api_type": "it is an Azure OpenAI setting, OpenRouter has no API types",
 }
 
 
@@ -57,11 +56,14 @@ def fold_peer_keywords(data: dict[str, Any]) -> None:
     * ``order`` / ``allow_fallbacks`` go into ``provider``, keeping its other keys;
       when ``additional_kwargs["extra_body"]["provider"]`` holds provider preferences
       they go there too (so what the caller reads back agrees with what is sent).
-    * ``max_new_tokens`` is the peer's old name of ``max_tokens``.
+    * ``max_new_tokens`` is the peer's old name of ``max_tokens``; ``api_type`` (the
+      openai SDK's API flavour, which OpenRouter does not have) is dropped.
     * ``extra_body`` is merged into ``additional_kwargs["extra_body"]``.
     * The OpenAI SDK's request options in ``additional_kwargs``: see
       :func:`fold_request_options`.
     """
+    # The openai SDK's API flavour ("open_ai", "azure"...): OpenRouter has one API.
+    data.pop("api_type", None)
     if "max_new_tokens" in data:
         value = data.pop("max_new_tokens")
         if data.get("max_tokens") is None:

@@ -57,7 +57,8 @@ _IGNORED_KWARGS = frozenset({"formatted", "use_chat_completions"})
 #: Constructor keywords that are not fields: the peer's (folded into fields) and the
 #: caller's own ``httpx`` clients (kept privately).
 _EXTRA_KEYWORDS = frozenset(
-    {"order", "allow_fallbacks", "max_new_tokens", "extra_body", "http_client", "async_http_client"}
+    {"order", "allow_fallbacks", "max_new_tokens", "extra_body", "api_type"}
+    | {"http_client", "async_http_client"}
 )
 #: Fields sent under their own name when set.
 _FIELDS_SENT: tuple[str, ...] = ("temperature", "max_tokens", "provider", "models", "route")

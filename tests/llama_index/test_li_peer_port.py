@@ -97,7 +97,8 @@ def test_chat_request_shape(mock: MockOpenRouter) -> None:
 def test_completion_request_shape(mock: MockOpenRouter) -> None:
     prompt = "A long time ago in a galaxy far, far away"
     mock.replies.append(completion("1"))
-    assert llm_on(mock, model=MODEL, context_window=1024).complete(prompt).text == "1"
+    llm = llm_on(mock, model=MODEL, api_type="open_ai", context_window=1024, max_tokens=None)
+    assert llm.complete(prompt).text == "1"
     assert mock.bodies[0]["messages"] == [{"role": "user", "content": prompt}]
     assert "max_tokens" not in mock.bodies[0]  # the model's own limit, not a tokenizer guess
 
