@@ -36,10 +36,15 @@ from ._messages import (
     tool_block,
 )
 
-__all__ = ["ChatStreamState", "astream_responses", "stream_responses"]
+__all__ = ["ChatStreamState", "astream_responses", "stream_responses", "wants_logprobs"]
 
 _ASSISTANT = MessageRole.ASSISTANT
 Response = ChatResponse | CompletionResponse
+
+
+def wants_logprobs(body: dict[str, Any]) -> bool:
+    """Whether a request body asks for logprobs (by name or through ``extra_body``)."""
+    return bool(body.get("logprobs") or (body.get("extra_body") or {}).get("logprobs"))
 
 
 class ChatStreamState:

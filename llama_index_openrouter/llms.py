@@ -42,7 +42,7 @@ from ._peer_compat import (
     refuse_unknown_keywords,
 )
 from ._shared import ClientSource, OwnHTTP, clients_for, resolve_api_base, resolve_api_key
-from ._streaming import astream_responses, stream_responses
+from ._streaming import astream_responses, stream_responses, wants_logprobs
 from ._structured import StructuredOutputsLLM
 from ._tools import keep_first_tool_call, prepare_tool_kwargs, tool_selections
 
@@ -412,7 +412,7 @@ class OpenRouter(ExplicitKeyPickling, StructuredOutputsLLM):
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         body, routing = self._chat_request(messages, kwargs)
         stream = self._clients().sync.chat_stream(body, **vars(routing))
-        return stream_responses(stream, chat=True, logprobs=bool(body.get("logprobs")))
+        return stream_responses(stream, chat=True, logprobs=wants_logprobs(body))
 
     @llm_chat_callback()
     async def astream_chat(
@@ -420,7 +420,7 @@ class OpenRouter(ExplicitKeyPickling, StructuredOutputsLLM):
     ) -> ChatResponseAsyncGen:
         body, routing = self._chat_request(messages, kwargs)
         stream = await self._clients().async_client().chat_stream(body, **vars(routing))
-        return astream_responses(stream, chat=True, logprobs=bool(body.get("logprobs")))
+        return astream_responses(stream, chat=True, logprobs=wants_logprobs(body))
 
     @llm_completion_callback()
     def stream_complete(
@@ -428,7 +428,7 @@ class OpenRouter(ExplicitKeyPickling, StructuredOutputsLLM):
     ) -> CompletionResponseGen:
         body, routing = self._completion_request(prompt, formatted, kwargs)
         stream = self._clients().sync.chat_stream(body, **vars(routing))
-        return stream_responses(stream, chat=False, logprobs=bool(body.get("logprobs")))
+        return stream_responses(stream, chat=False, logprobs=wants_logprobs(body))
 
     @llm_completion_callback()
     async def astream_complete(
@@ -436,7 +436,7 @@ class OpenRouter(ExplicitKeyPickling, StructuredOutputsLLM):
     ) -> CompletionResponseAsyncGen:
         body, routing = self._completion_request(prompt, formatted, kwargs)
         stream = await self._clients().async_client().chat_stream(body, **vars(routing))
-        return astream_responses(stream, chat=False, logprobs=bool(body.get("logprobs")))
+        return astream_responses(stream, chat=False, logprobs=wants_logprobs(body))
 
     # ------------------------------------------------------------------ tool calling
 
