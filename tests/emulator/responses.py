@@ -151,8 +151,10 @@ class _Output:
             names = " and ".join(c.name for c in reply.tool_calls)
             text = f"I'll use the {names} tool{'s' if len(reply.tool_calls) > 1 else ''}."
         self.text = text
-        self.msg_id = _tmp_id("msg_tmp_", meta.gen_id, "message")
-        self.rs_id = _tmp_id("rs_tmp_", meta.gen_id, "reasoning")
+        # Ids follow from what was said, so a conversation that sends them back makes
+        # the same requests on every authoring run (and re-recorded cassettes match).
+        self.msg_id = _tmp_id("msg_tmp_", meta.model_id, text)
+        self.rs_id = _tmp_id("rs_tmp_", meta.model_id, self.reasoning)
         stopped = reply.finish_reason == "length"
         self.message_status = "incomplete" if reply.tool_calls or stopped else "completed"
 
@@ -168,7 +170,9 @@ class _Output:
         item: dict[str, Any] = {
             "type": "reasoning",
             # The completed response names the item differently from the stream.
-            "id": _tmp_id("rs_tmp_", self.meta.gen_id, "final") if final else self.rs_id,
+            "id": _tmp_id("rs_tmp_", self.meta.model_id, self.reasoning, "final")
+            if final
+            else self.rs_id,
             "summary": [],
             "content": [{"type": "reasoning_text", "text": self.reasoning}],
         }
