@@ -1,12 +1,18 @@
-"""Deterministic scripted responder for ``POST /chat/completions``.
+"""What the emulated model says: :func:`respond` turns a chat request into a
+:class:`Reply` (text, tool calls, structured output, reasoning, web citations, an
+image, token counts); :mod:`tests.emulator.wire` renders it as OpenRouter JSON or SSE.
 
-:func:`respond` decides *what* the model says (text, tool calls, structured output,
-reasoning, finish reason, token counts); :mod:`tests.emulator.wire` turns a
-:class:`Reply` into OpenRouter's JSON and SSE shapes.
+The answers are rules, not a model: a capital for "capital of X", a greeting for a
+greeting, the best-matching context sentence for a retrieval prompt, a summary of the
+tool results after a tool turn, a joke when asked for one, and otherwise a sentence
+that restates the question. Tests check structure and behaviour, so only the few
+facts they look for (capitals, tool results quoted back) need to be right.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import threading
@@ -17,23 +23,10 @@ from typing import Any
 
 from .catalog import digest, supports
 from .synth import STOPWORDS, PromptFacts, synthesise
-from .textutil import alnum, attachments, split_tokens, text_of, tokens
-from .tools import ToolCall, tool_calls, tool_result_answer
 
-__all__ = [
-    "PromptCache",
-    "Reply",
-    "ToolCall",
-    "alnum",
-    "prompt_tokens",
-    "respond",
-    "split_tokens",
-    "text_of",
-    "tokens",
-]
+__all__ = ["PromptCache", "Reply", "ToolCall", "alnum", "prompt_tokens", "respond", "text_of"]
 
-_OPS = r"\+|-|\*|/|x|\u00d7|\u00f7|plus|minus|times|multiplied by|divided by"
-_ARITH = re.compile(rf"(-?\d+(?:\.\d+)?)\s*({_OPS})\s*(-?\d+(?:\.\d+)?)")
+_PIECE = re.compile(r"\s*(?:\w+|[^\w\s])|\s+")
 _ECHO = re.compile(
     r"\b(?:say|reply with|respond with|answer with|repeat|output|print|return)\b"
     r"[^'\"\u201c]{0,30}['\"\u201c]([^'\"\u201d]+)['\"\u201d]",
@@ -43,27 +36,106 @@ _BARE_ECHO = re.compile(
     r"^(?:say|reply with|respond with)\s+(?:exactly\s+|only\s+|just\s+)?(?:the word\s+)?"
     r"([\w-]+)[.!]?$"
 )
+_GREETING = re.compile(r"^\W*(hello|hi|hey|greetings|good (morning|afternoon|evening)|howdy)\b")
+_RAG_PROMPT = re.compile(
+    r"context information is below.*?-{3,}\n(?P<context>.*?)\n-{3,}.*?query:\s*(?P<query>.+?)"
+    r"\s*(?:\nanswer:|$)",
+    re.IGNORECASE | re.DOTALL,
+)
 _CAPITALS = {
     "france": "Paris",
     "germany": "Berlin",
     "italy": "Rome",
     "spain": "Madrid",
     "japan": "Tokyo",
-    "united kingdom": "London",
-    "england": "London",
-    "the uk": "London",
     "canada": "Ottawa",
-    "australia": "Canberra",
-    "china": "Beijing",
-    "india": "New Delhi",
-    "brazil": "Brasília",
-    "united states": "Washington, D.C.",
-    "usa": "Washington, D.C.",
 }
-_LOREM = str.split(
-    "the quick brown fox jumps over lazy dogs while streaming tokens arrive in order and "
-    "every chunk carries one small word for the benchmark"
-)
+#: Words of tool names too common to say which tool a prompt means.
+_GENERIC_WORDS = frozenset(["get", "set", "tool", "function", "call", "run", "fetch", "make"])
+_ATTACHMENT_NOTES = {
+    "image": "I can see the image you shared; it appears to be a simple picture.",
+    "file": "I have read the document you attached.",
+    "audio": "I listened to the audio clip you provided.",
+    "video": "I watched the video you provided.",
+}
+_PART_KINDS = {
+    "image_url": "image",
+    "image": "image",
+    "input_image": "image",
+    "file": "file",
+    "document": "file",
+    "input_file": "file",
+    "input_audio": "audio",
+    "audio": "audio",
+    "video_url": "video",
+    "video": "video",
+}
+
+
+# -- text helpers ------------------------------------------------------------------------
+def tokens(text: str) -> int:
+    """Roughly four characters a token, at least one."""
+    return max(1, (len(text) + 3) // 4)
+
+
+def split_tokens(text: str) -> list[str]:
+    """Word-sized pieces that join back to exactly ``text`` (the chunks of a stream)."""
+    return _PIECE.findall(text)
+
+
+def alnum(n: int, *parts: object) -> str:
+    """``n`` letters and digits derived from ``parts`` (for ids)."""
+    raw = "\x1f".join(str(p) for p in parts).encode()
+    data = hashlib.blake2b(raw, digest_size=min(64, (n * 3 + 3) // 4)).digest()
+    return base64.b64encode(data).translate(bytes.maketrans(b"+/=", b"xKq"))[:n].decode()
+
+
+def text_of(content: Any) -> str:
+    """The text of a message's content (a string, or the ``text`` of its parts)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(
+            p["text"] for p in content if isinstance(p, Mapping) and isinstance(p.get("text"), str)
+        )
+    return json.dumps(content, ensure_ascii=False)
+
+
+def attachments(content: Any) -> Counter[str]:
+    """How many image, file, audio and video parts ``content`` has."""
+    kinds: Counter[str] = Counter()
+    for part in content if isinstance(content, list) else ():
+        if isinstance(part, Mapping) and str(part.get("type")) in _PART_KINDS:
+            kinds[_PART_KINDS[str(part.get("type"))]] += 1
+    return kinds
+
+
+def prompt_tokens(messages: Sequence[Any], tools: Any = None) -> int:
+    """Estimated prompt size: text, attachments, tool calls and tool definitions."""
+    chars = extra = 0
+    for msg in messages:
+        if not isinstance(msg, Mapping):
+            continue
+        content = msg.get("content")
+        chars += len(text_of(content))
+        kinds = attachments(content)
+        extra += 4 + 85 * kinds["image"] + 250 * kinds["file"]
+        extra += 100 * (kinds["audio"] + kinds["video"])
+        if msg.get("tool_calls"):
+            chars += len(json.dumps(msg["tool_calls"], ensure_ascii=False))
+    if tools:
+        chars += len(json.dumps(tools, ensure_ascii=False))
+    return max(1, (chars + 3) // 4 + extra)
+
+
+# -- the reply ---------------------------------------------------------------------------
+@dataclass
+class ToolCall:
+    id: str
+    name: str
+    arguments: str
 
 
 @dataclass
@@ -85,68 +157,36 @@ class Reply:
 
 
 class PromptCache:
-    """Remembers prompt prefixes so a repeated prefix reports ``cached_tokens``."""
+    """Prompt prefixes marked with ``cache_control``: written the first time a model
+    sees one, read from the cache after that."""
 
     def __init__(self) -> None:
         self._seen: set[int] = set()
         self._lock = threading.Lock()
 
-    def account(
-        self, model_id: str, body: Mapping[str, Any], messages: Sequence[Any]
-    ) -> tuple[int, int]:
-        """``(cached_tokens, cache_write_tokens)`` for this request."""
-        marked = -1
-        for i, msg in enumerate(messages):
-            if isinstance(msg, Mapping) and _has_cache_marker(msg):
-                marked = i
-        if marked < 0 and body.get("cache_control") and messages:
-            marked = len(messages) - 1
-        explicit = marked >= 0
-        if not explicit:
-            if model_id.split("/")[0] not in ("openai", "deepseek", "google") or len(messages) < 2:
-                return 0, 0
-            marked = len(messages) - 2
-        prefix = list(messages[: marked + 1])
-        size = prompt_tokens(prefix)
-        if not explicit and size < 1024:
+    def account(self, model_id: str, messages: Sequence[Any]) -> tuple[int, int]:
+        """``(cached_tokens, cache_write_tokens)`` of a request."""
+        marked = [i for i, msg in enumerate(messages) if _cache_marked(msg)]
+        if not marked:
             return 0, 0
+        prefix = list(messages[: marked[-1] + 1])
+        size = prompt_tokens(prefix)
         key = digest(model_id, json.dumps(prefix, sort_keys=True, default=str))
         with self._lock:
             if key in self._seen:
                 return size, 0
             self._seen.add(key)
-        return 0, (size if explicit else 0)
+        return 0, size
 
 
-def _has_cache_marker(msg: Mapping[str, Any]) -> bool:
-    if msg.get("cache_control"):
-        return True
+def _cache_marked(msg: Any) -> bool:
+    if not isinstance(msg, Mapping):
+        return False
     content = msg.get("content")
-    return isinstance(content, list) and any(
-        isinstance(p, Mapping) and p.get("cache_control") for p in content
+    parts = content if isinstance(content, list) else ()
+    return bool(msg.get("cache_control")) or any(
+        isinstance(p, Mapping) and p.get("cache_control") for p in parts
     )
-
-
-def prompt_tokens(messages: Sequence[Any], tools: Any = None) -> int:
-    chars = 0
-    extra = 0
-    for msg in messages:
-        if not isinstance(msg, Mapping):
-            continue
-        content = msg.get("content")
-        if isinstance(content, str):
-            chars += len(content)
-        else:
-            chars += len(text_of(content))
-            kinds = attachments(content)
-            extra += 85 * kinds["image"] + 250 * kinds["file"]
-            extra += 100 * (kinds["audio"] + kinds["video"])
-        if msg.get("tool_calls"):
-            chars += len(json.dumps(msg["tool_calls"], ensure_ascii=False))
-        extra += 4
-    if tools:
-        chars += len(json.dumps(tools, ensure_ascii=False))
-    return max(1, (chars + 3) // 4 + extra)
 
 
 def respond(
@@ -154,79 +194,245 @@ def respond(
     model_id: str,
     model: Mapping[str, Any],
     *,
-    chunks: int | None = None,
     cache: PromptCache | None = None,
     prompt_size: int | None = None,
 ) -> Reply:
-    """Decide the reply to a chat request for ``model_id`` (already resolved)."""
+    """The reply to a chat request for ``model_id`` (already resolved to ``model``)."""
     messages: list[Any] = list(body.get("messages") or [])
-    if not messages and isinstance(body.get("prompt"), str):
-        messages = [{"role": "user", "content": body["prompt"]}]
     convo = [
         m
         for m in messages
         if isinstance(m, Mapping) and m.get("role") not in ("system", "developer")
     ]
     last = convo[-1] if convo else {"role": "user", "content": ""}
-    question = (
-        text_of(last.get("content")) if last.get("role") == "user" else _last_user_text(convo)
+    question = text_of(
+        next((m.get("content") for m in reversed(convo) if m.get("role") == "user"), "")
     )
     tools = [
         t
         for t in body.get("tools") or []
         if isinstance(t, Mapping) and t.get("type", "function") == "function"
     ]
-    tool_choice = body.get("tool_choice")
     reply = Reply(content="")
-
-    if chunks is not None:
-        words = [_LOREM[i % len(_LOREM)] for i in range(max(0, chunks))]
-        reply.pieces = [w if i == 0 else " " + w for i, w in enumerate(words)]
-        reply.content = "".join(reply.pieces)
-    elif tools and last.get("role") == "user" and tool_choice != "none":
-        reply.tool_calls = tool_calls(
-            tools, tool_choice, question, messages, body.get("parallel_tool_calls")
-        )
+    if tools and last.get("role") == "user" and body.get("tool_choice") != "none":
+        parallel = body.get("parallel_tool_calls") is not False
+        reply.tool_calls = _tool_calls(tools, body.get("tool_choice"), question, messages, parallel)
         reply.finish_reason = "tool_calls"
     elif last.get("role") == "tool":
-        reply.content = tool_result_answer(convo)
+        reply.content = _tool_results(convo)
     else:
-        asked = last if last.get("role") == "user" else {"role": "user", "content": question}
-        reply.content = answer(convo, asked)
-
-    if not reply.tool_calls and chunks is None:
-        reply.content = _apply_format(body.get("response_format"), question, reply.content)
-
-    reasoning_on = _reasoning_enabled(body, model_id, model)
-    if reasoning_on:
-        reply.reasoning = _reasoning_text(question, reply, body)
+        reply.content = answer(last if last.get("role") == "user" else {"content": question})
+    if not reply.tool_calls:
+        reply.content = _formatted(body.get("response_format"), question, reply.content)
+        reply.content = _stopped(reply.content, body.get("stop"))
+    if _reasoning_on(body, model_id, model):
+        reply.reasoning = _reasoning(question, body)
         reply.reasoning_hidden = bool((body.get("reasoning") or {}).get("exclude"))
         reply.reasoning_tokens = tokens(reply.reasoning)
-
-    if not reply.tool_calls and chunks is None:
-        _apply_stop(reply, body.get("stop"))
-        _apply_max_tokens(reply, body.get("max_completion_tokens") or body.get("max_tokens"))
-    if not reply.pieces:
-        reply.pieces = split_tokens(reply.content)
-
+    reply.pieces = split_tokens(reply.content)
     if wants_web(body, model_id) and reply.content:
         reply.annotations = citations(PromptFacts(question).topic, len(reply.content))
-    out_modalities = (model.get("architecture") or {}).get("output_modalities") or []
-    reply.want_image = "image" in (body.get("modalities") or []) and "image" in out_modalities
-
-    if prompt_size is None:
-        prompt_size = prompt_tokens(messages, body.get("tools"))
-    reply.prompt_tokens = prompt_size
-    args_text = "".join(c.name + c.arguments for c in reply.tool_calls)
-    visible = tokens(reply.content) if reply.content else 0
-    reply.completion_tokens = max(
-        1, visible + (tokens(args_text) if args_text else 0) + reply.reasoning_tokens
-    )
+    outputs = (model.get("architecture") or {}).get("output_modalities") or []
+    reply.want_image = "image" in (body.get("modalities") or []) and "image" in outputs
+    reply.prompt_tokens = prompt_size or prompt_tokens(messages, body.get("tools"))
+    called = "".join(c.name + c.arguments for c in reply.tool_calls)
+    said = (tokens(reply.content) if reply.content else 0) + (tokens(called) if called else 0)
+    reply.completion_tokens = max(1, said + reply.reasoning_tokens)
     if cache is not None:
-        cached, written = cache.account(model_id, body, messages)
+        cached, written = cache.account(model_id, messages)
         reply.cached_tokens = min(cached, reply.prompt_tokens)
         reply.cache_write_tokens = min(written, reply.prompt_tokens - reply.cached_tokens)
     return reply
+
+
+# -- plain answers -----------------------------------------------------------------------
+def answer(last: Mapping[str, Any]) -> str:
+    """A short answer to the last user message."""
+    question = text_of(last.get("content")).strip()
+    lower = question.lower()
+    kinds = attachments(last.get("content"))
+    note = " ".join(_ATTACHMENT_NOTES[k] for k in _ATTACHMENT_NOTES if kinds[k])
+    media = r"\b(image|picture|photo|document|pdf|file|audio|video)"
+    if note and (not question or re.search(media, lower)):
+        return note
+    found = _RAG_PROMPT.search(question)
+    text = _from_context(found["context"], found["query"]) if found else _fact(question, lower)
+    if "one word" in lower or "single word" in lower:
+        key = re.search(r"(?:\bis|=) ([^.,;]+)\.?$", text)
+        text = key.group(1).strip() + "." if key else text
+    return f"{note} {text}".strip() if note else text
+
+
+def _from_context(context: str, query: str) -> str:
+    """A retrieval prompt ("Context information is below ... Query: ... Answer:"): the
+    context sentence sharing the most words with the query."""
+    wanted = {w for w in re.findall(r"[a-z0-9]+", query.lower()) if w not in STOPWORDS}
+    best, best_score = "The provided information does not say.", 0
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", context):
+        score = len(wanted & set(re.findall(r"[a-z0-9]+", sentence.lower())))
+        if score > best_score:
+            best, best_score = sentence.strip(), score
+    return best if best.endswith((".", "!", "?")) else best + "."
+
+
+def _fact(question: str, lower: str) -> str:
+    echo = _ECHO.search(question) or _BARE_ECHO.match(lower)
+    if echo:
+        return echo.group(1)
+    if "capital" in lower:
+        for country, city in _CAPITALS.items():
+            if re.search(rf"\b{country}\b", lower):
+                return f"The capital of {country.title()} is {city}."
+    if _GREETING.match(lower) or re.search(r"\bsay hello\b", lower):
+        return "Hello! How can I help you today?"
+    if "how are you" in lower:
+        return "I'm doing well, thank you for asking! How can I help you today?"
+    facts = PromptFacts(question)
+    if "joke" in lower:
+        return " ".join(facts.joke())
+    short = question if len(question) <= 80 else question[:77].rstrip() + "..."
+    subject = facts.entities[0] if facts.entities else facts.topic
+    return (
+        f'You asked: "{short}". In short, {subject} is best understood by looking at what it is, '
+        "how it works and why it matters."
+    )
+
+
+def _formatted(response_format: Any, question: str, plain: str) -> str:
+    """The answer as JSON when a ``response_format`` asks for it."""
+    kind = response_format.get("type") if isinstance(response_format, Mapping) else None
+    facts = PromptFacts(question, answer=plain)
+    if kind == "json_schema":
+        spec = response_format.get("json_schema") or {}
+        schema = spec.get("schema") if isinstance(spec, Mapping) else None
+        value = synthesise(schema or {"type": "object", "properties": {}}, facts)
+        return json.dumps(value, ensure_ascii=False)
+    if kind == "json_object":
+        keys = facts.quoted if re.search(r"\b(keys?|fields?|properties)\b", facts.lower) else []
+        schema = {"type": "object", "properties": {k: {"type": "string"} for k in keys}}
+        value = synthesise(schema, facts) if keys else {"answer": plain}
+        return json.dumps(value, ensure_ascii=False)
+    return plain
+
+
+def _stopped(text: str, stop: Any) -> str:
+    stops = [stop] if isinstance(stop, str) else [s for s in stop or [] if isinstance(s, str)]
+    cut = min((text.find(s) for s in stops if s and s in text), default=-1)
+    return text[:cut] if cut >= 0 else text
+
+
+# -- tools -------------------------------------------------------------------------------
+def _function(tool: Mapping[str, Any]) -> Mapping[str, Any]:
+    inner = tool.get("function")
+    return inner if isinstance(inner, Mapping) else tool
+
+
+def _mention(tool: Mapping[str, Any], lower: str) -> tuple[int, int]:
+    """``(score, position)``: how strongly, and where first, the prompt names a tool
+    (its whole name, or the words of ``get_local_time``-style names)."""
+    name = str(_function(tool).get("name", ""))
+    if name and name.lower() in lower:
+        return 10, lower.find(name.lower())
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+    score, first = 0, len(lower)
+    for word in (w.lower() for w in re.split(r"[_\-\s.]+", spaced) if w):
+        if len(word) < 3 or word in _GENERIC_WORDS:
+            continue
+        found = re.search(rf"\b{re.escape(word[:-1] if len(word) > 4 else word)}", lower)
+        if found:
+            score, first = score + 3, min(first, found.start())
+    return score, first
+
+
+def _tool_calls(
+    tools: list[Mapping[str, Any]], choice: Any, question: str, messages: list[Any], parallel: bool
+) -> list[ToolCall]:
+    """The tools a prompt calls: the forced one; else every tool it names, in the order
+    named (only the most strongly named one without parallel calls); else the tool
+    whose description shares the most words with it."""
+    lower = question.lower()
+    by_name = {str(_function(t).get("name")): t for t in tools}
+    forced = _function(choice).get("name") if isinstance(choice, Mapping) else None
+    if forced in by_name:
+        chosen = [by_name[str(forced)]]
+    else:
+        named = sorted(
+            ((_mention(t, lower), i, t) for i, t in enumerate(tools) if _mention(t, lower)[0] >= 3),
+            key=lambda m: (m[0][1], m[1]),
+        )
+        if len(named) > 1 and parallel:
+            chosen = [t for _, _, t in named]
+        elif named:
+            chosen = [max(named, key=lambda m: (m[0][0], -m[1]))[2]]
+        else:
+            words = set(re.findall(r"[a-z]{4,}", lower))
+
+            def overlap(tool: Mapping[str, Any]) -> int:
+                text = str(_function(tool).get("description") or "").lower()
+                return len(
+                    {w for w in re.findall(r"[a-z]{4,}", text) if w not in STOPWORDS} & words
+                )
+
+            chosen = [max(tools, key=lambda t: (min(3, overlap(t)), -tools.index(t)))]
+    seed = json.dumps(messages, sort_keys=True, default=str)
+    facts = PromptFacts(question)
+    calls = []
+    for index, tool in enumerate(chosen):
+        function = _function(tool)
+        schema = function.get("parameters") or {"type": "object", "properties": {}}
+        arguments = synthesise(schema, facts, all_properties=False)
+        calls.append(
+            ToolCall(
+                id="call_" + alnum(24, seed, index),
+                name=str(function.get("name", "tool")),
+                arguments=json.dumps(arguments, ensure_ascii=False),
+            )
+        )
+    return calls
+
+
+def _tool_results(convo: Sequence[Mapping[str, Any]]) -> str:
+    """The answer after a tool turn: the latest results, quoted back."""
+    names: dict[str, str] = {}
+    results: list[tuple[str, str]] = []
+    for msg in convo:
+        if msg.get("role") == "assistant":
+            results = []
+            for call in msg.get("tool_calls") or []:
+                names[str(call.get("id"))] = str(_function(call).get("name", "tool"))
+        elif msg.get("role") == "tool":
+            name = str(msg.get("name") or names.get(str(msg.get("tool_call_id")), "tool"))
+            results.append((name, text_of(msg.get("content")).strip()))
+    if len(results) == 1:
+        name, content = results[0]
+        return f"Based on the {name} tool, the result is {content}."
+    joined = "; ".join(f"{name}: {content}" for name, content in results)
+    return f"Here are the tool results: {joined}."
+
+
+# -- reasoning and the web ---------------------------------------------------------------
+def _reasoning_on(body: Mapping[str, Any], model_id: str, model: Mapping[str, Any]) -> bool:
+    if model_id.endswith(":thinking"):
+        return True
+    if not (supports(model, "reasoning") or supports(model, "include_reasoning")):
+        return False
+    config = body.get("reasoning")
+    if isinstance(config, Mapping):
+        return config.get("enabled") is not False and config.get("effort") != "none"
+    effort = body.get("reasoning_effort")
+    return body.get("include_reasoning") is True or (effort is not None and effort != "none")
+
+
+def _reasoning(question: str, body: Mapping[str, Any]) -> str:
+    short = question.strip().replace("\n", " ")
+    short = short if len(short) <= 100 else short[:97] + "..."
+    text = f'The user asks: "{short}". '
+    text += "Let me recall the relevant facts and check them before answering."
+    config = body.get("reasoning") if isinstance(body.get("reasoning"), Mapping) else {}
+    effort = str(config.get("effort") or body.get("reasoning_effort") or "medium")
+    if effort in ("medium", "high", "xhigh"):
+        text += " I should keep the answer short, accurate and directly responsive."
+    return text
 
 
 def wants_web(body: Mapping[str, Any], model_id: str) -> bool:
@@ -242,8 +448,8 @@ def wants_web(body: Mapping[str, Any], model_id: str) -> bool:
 
 
 def citations(topic: str, length: int) -> list[dict[str, Any]]:
-    """The ``url_citation`` annotations of a web-searched answer (as the web plugin
-    sends them: url, title, the page's text, and where the answer cites it)."""
+    """The ``url_citation`` annotations of a web-searched answer (url, title, the
+    page's text, and the span of the answer that cites it)."""
     slug = "_".join(w.capitalize() for w in topic.split()) or "OpenRouter"
     pages = [
         (f"https://en.wikipedia.org/wiki/{slug}", f"{topic.title()} - Wikipedia", 0, length),
@@ -262,236 +468,3 @@ def citations(topic: str, length: int) -> list[dict[str, Any]]:
         }
         for url, title, start, end in pages
     ]
-
-
-# -- plain answers -----------------------------------------------------------------------
-def answer(convo: Sequence[Mapping[str, Any]], last: Mapping[str, Any]) -> str:
-    """A short, deterministic, sensible answer to the last user message."""
-    question = text_of(last.get("content")).strip()
-    lower = question.lower()
-    kinds = attachments(last.get("content"))
-    prefix = _attachment_note(kinds)
-    if prefix and (
-        not question or re.search(r"\b(image|picture|photo|document|pdf|file|audio|video)", lower)
-    ):
-        return prefix
-    grounded = _context_answer(question)
-    text = grounded if grounded is not None else _fact_answer(question, lower, convo)
-    if "one word" in lower or "single word" in lower:
-        text = _one_word(text)
-    return (prefix + " " + text).strip() if prefix else text
-
-
-_RAG_PROMPT = re.compile(
-    r"context information is below.*?-{3,}\n(?P<context>.*?)\n-{3,}.*?query:\s*(?P<query>.+?)"
-    r"\s*(?:\nanswer:|$)",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
-def _context_answer(question: str) -> str | None:
-    """Retrieval-augmented prompts (LlamaIndex's "Context information is below ...
-    Query: ... Answer:" template): answer with the context sentence sharing the most
-    words with the query, as a model grounded in the context would."""
-    found = _RAG_PROMPT.search(question)
-    if found is None:
-        return None
-    wanted = {w for w in re.findall(r"[a-z0-9]+", found["query"].lower()) if w not in STOPWORDS}
-    best, best_score = "", 0
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", found["context"]):
-        words = set(re.findall(r"[a-z0-9]+", sentence.lower()))
-        score = len(wanted & words)
-        if score > best_score:
-            best, best_score = sentence.strip(), score
-    if not best:
-        return "The provided information does not say."
-    return best if best.endswith((".", "!", "?")) else best + "."
-
-
-def _one_word(text: str) -> str:
-    """The key word of an answer ("The capital of France is Paris." -> "Paris.")."""
-    if text.startswith(("Hello", "Hi")):
-        return "Hello!"
-    fact = re.search(r"(?:\bis|=) ([^.,;]+)\.?$", text)
-    if fact:
-        return fact.group(1).strip() + "."
-    words = [w for w in re.findall(r"[\w\u2019']+", text) if w.lower() not in STOPWORDS]
-    return (words[0].capitalize() if words else "Yes") + "."
-
-
-def _fact_answer(question: str, lower: str, convo: Sequence[Mapping[str, Any]]) -> str:
-    if re.search(r"\b(what(?:'s| is) my name|do you (?:know|remember) my name|who am i)\b", lower):
-        for msg in convo[:-1]:
-            if msg.get("role") == "user":
-                found = re.search(
-                    r"\b(?i:my name is|i am|i'm)\s+([A-Z][\w-]*)", text_of(msg.get("content"))
-                )
-                if found:
-                    return f"Your name is {found.group(1)}."
-        return "You haven't told me your name yet."
-    echo = _ECHO.search(question)
-    if echo:
-        return echo.group(1)
-    bare = _BARE_ECHO.match(lower)
-    if bare:
-        return bare.group(1)
-    if "capital" in lower:
-        for country, city in _CAPITALS.items():
-            if re.search(rf"\b{country}\b", lower):
-                return f"The capital of {_title(country)} is {city}."
-    arith = _ARITH.search(lower)
-    if arith:
-        return _arithmetic(*arith.groups())
-    if re.match(
-        r"^\W*(hello|hi|hey|greetings|good (morning|afternoon|evening)|howdy)\b", lower
-    ) or re.search(r"\bsay hello\b", lower):
-        return "Hello! How can I help you today?"
-    if "how are you" in lower:
-        return "I'm doing well, thank you for asking! How can I help you today?"
-    if re.search(r"\b(who|what) are you\b|\byour name\b", lower):
-        return "I'm an AI assistant served through OpenRouter. How can I help you today?"
-    if "joke" in lower:
-        setup, punchline = PromptFacts(question).joke()
-        return f"{setup} {punchline}"
-    count = re.search(r"\bcount (?:from 1 )?(?:up )?to (\d+)", lower)
-    if count:
-        n = min(int(count.group(1)), 200)
-        return ", ".join(str(i) for i in range(1, n + 1)) + "."
-    if not question:
-        return "How can I help you today?"
-    facts = PromptFacts(question)
-    short = question if len(question) <= 80 else question[:77].rstrip() + "..."
-    subject = facts.entities[0] if facts.entities else facts.topic
-    return (
-        f'You asked: "{short}". In short, {subject} is best understood by looking at what it is, '
-        "how it works and why it matters."
-    )
-
-
-def _attachment_note(kinds: Counter[str]) -> str:
-    if not kinds:
-        return ""
-    notes = {
-        "image": "I can see the image you shared; it appears to be a simple picture.",
-        "file": "I have read the document you attached.",
-        "audio": "I listened to the audio clip you provided.",
-        "video": "I watched the video you provided.",
-    }
-    return " ".join(notes[k] for k in ("image", "file", "audio", "video") if kinds[k])
-
-
-def _arithmetic(a: str, op: str, b: str) -> str:
-    x, y = float(a), float(b)
-    symbol = {
-        "plus": "+",
-        "minus": "-",
-        "times": "*",
-        "x": "*",
-        "\u00d7": "*",
-        "multiplied by": "*",
-    }.get(op, op)
-    symbol = {"divided by": "/", "\u00f7": "/"}.get(symbol, symbol)
-    if symbol == "/" and y == 0:
-        return f"{a} / {b} is undefined: you cannot divide by zero."
-    value = {"+": x + y, "-": x - y, "*": x * y, "/": x / y if y else 0.0}[symbol]
-    shown = str(int(value)) if value == int(value) else f"{value:.6g}"
-    return f"{a} {symbol} {b} = {shown}."
-
-
-def _title(country: str) -> str:
-    return (
-        "the UK"
-        if country == "the uk"
-        else country.upper()
-        if country == "usa"
-        else country.title()
-    )
-
-
-def _last_user_text(convo: Sequence[Mapping[str, Any]]) -> str:
-    for msg in reversed(convo):
-        if msg.get("role") == "user":
-            return text_of(msg.get("content"))
-    return ""
-
-
-# -- structured output, reasoning, limits ------------------------------------------------
-def _apply_format(response_format: Any, question: str, plain: str) -> str:
-    if not isinstance(response_format, Mapping):
-        return plain
-    kind = response_format.get("type")
-    facts = PromptFacts(question, answer=plain)
-    if kind == "json_schema":
-        spec = response_format.get("json_schema") or {}
-        schema = spec.get("schema") if isinstance(spec, Mapping) else None
-        value = synthesise(schema or {"type": "object", "properties": {}}, facts)
-        return json.dumps(value, ensure_ascii=False)
-    if kind == "json_object":
-        keys = facts.quoted if re.search(r"\b(keys?|fields?|properties)\b", facts.lower) else []
-        if keys:
-            props = {k: {"type": "string"} for k in keys}
-            value = synthesise(
-                {"type": "object", "properties": props}, PromptFacts(question, answer=plain)
-            )
-        else:
-            value = {"answer": plain}
-        return json.dumps(value, ensure_ascii=False)
-    return plain
-
-
-def _reasoning_enabled(body: Mapping[str, Any], model_id: str, model: Mapping[str, Any]) -> bool:
-    if model_id.endswith(":thinking"):
-        return True
-    if not (supports(model, "reasoning") or supports(model, "include_reasoning")):
-        return False
-    config = body.get("reasoning")
-    if isinstance(config, Mapping):
-        return config.get("enabled") is not False and config.get("effort") != "none"
-    effort = body.get("reasoning_effort")
-    return body.get("include_reasoning") is True or (effort is not None and effort != "none")
-
-
-def _reasoning_text(question: str, reply: Reply, body: Mapping[str, Any]) -> str:
-    short = question.strip().replace("\n", " ")
-    short = short if len(short) <= 100 else short[:97] + "..."
-    lines = [f'The user asks: "{short}".']
-    if reply.tool_calls:
-        names = ", ".join(c.name for c in reply.tool_calls)
-        lines.append(
-            f"A tool can answer this, so I will call {names} with the values from the request."
-        )
-    else:
-        lines.append("Let me recall the relevant facts and check them before answering.")
-    raw = body.get("reasoning")
-    config: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-    effort = str(config.get("effort") or body.get("reasoning_effort") or "medium")
-    if effort in ("medium", "high", "xhigh"):
-        lines.append("I should keep the answer short, accurate and directly responsive.")
-    if effort in ("high", "xhigh"):
-        lines.append(
-            "Double-checking: the answer follows from the facts above, so I can reply now."
-        )
-    text = " ".join(lines)
-    budget = config.get("max_tokens")
-    if isinstance(budget, int) and budget > 0:
-        text = text[: budget * 4]
-    return text
-
-
-def _apply_stop(reply: Reply, stop: Any) -> None:
-    stops = [stop] if isinstance(stop, str) else [s for s in stop or [] if isinstance(s, str)]
-    cut = min((reply.content.find(s) for s in stops if s and s in reply.content), default=-1)
-    if cut >= 0:
-        reply.content = reply.content[:cut]
-
-
-def _apply_max_tokens(reply: Reply, limit: Any) -> None:
-    if not isinstance(limit, int) or limit <= 0:
-        return
-    budget = limit - reply.reasoning_tokens
-    if tokens(reply.content) <= budget:
-        return
-    reply.finish_reason = "length"
-    cut = reply.content[: max(0, budget) * 4]
-    space = cut.rfind(" ")
-    reply.content = cut[:space] if space > 0 else cut

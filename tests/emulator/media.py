@@ -1,4 +1,4 @@
-"""Deterministic media: embedding vectors, PNG images and MP3/WAV audio.
+"""Deterministic media: embedding vectors, PNG images and MP3 audio.
 
 Embeddings hash each word of the text into the vector (plus a small per-text
 component), so texts sharing words have a positive cosine similarity and retrieval
@@ -8,14 +8,13 @@ ID3 comment, so ``/audio/transcriptions`` of that audio gives the text back.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import math
 import re
 import struct
 import zlib
 
-__all__ = ["embedding", "mp3", "png", "transcribe", "wav"]
+__all__ = ["audio_seconds", "embedding", "mp3", "png", "transcribe"]
 
 _WORDS = re.compile(r"\w+")
 _MARK = b"EMULATOR-TEXT:"
@@ -44,10 +43,6 @@ def embedding(text: str, dims: int) -> list[float]:
         vec[i] += (byte - 127.5) / 1275.0
     norm = math.sqrt(sum(v * v for v in vec)) or 1.0
     return [round(v / norm, 7) for v in vec]
-
-
-def embedding_b64(vector: list[float]) -> str:
-    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
 
 
 def png(seed: str, size: int = 8) -> bytes:
@@ -87,30 +82,6 @@ def mp3(text: str) -> bytes:
     return _id3(text) + frame * frames
 
 
-def wav(text: str, rate: int = 24000) -> bytes:
-    """A mono 16-bit PCM WAV of silence (about 60 ms a word) carrying the text in a LIST chunk."""
-    samples = rate * max(1, len(text.split())) * 6 // 100
-    data = b"\x00\x00" * samples
-    note = _MARK + text.encode("utf-8") + b"\x00"
-    if len(note) % 2:
-        note += b"\x00"
-    info = b"INFO" + b"ICMT" + struct.pack("<I", len(note)) + note
-    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
-    body = (
-        b"WAVE"
-        + b"fmt "
-        + struct.pack("<I", len(fmt))
-        + fmt
-        + b"LIST"
-        + struct.pack("<I", len(info))
-        + info
-        + b"data"
-        + struct.pack("<I", len(data))
-        + data
-    )
-    return b"RIFF" + struct.pack("<I", len(body)) + body
-
-
 def transcribe(audio: bytes) -> str:
     """The text hidden in audio this module made, else a generic transcript."""
     at = audio.find(_MARK)
@@ -118,8 +89,7 @@ def transcribe(audio: bytes) -> str:
         tail = audio[at + len(_MARK) :]
         end = tail.find(b"\x00")
         return tail[: end if end >= 0 else len(tail)].decode("utf-8", errors="replace").strip()
-    seconds = max(1, len(audio) // 16000)
-    return f"This is a transcription of about {seconds} seconds of audio."
+    return "This is a transcription of the audio."
 
 
 def audio_seconds(audio: bytes) -> float:
