@@ -323,6 +323,18 @@ def test_images_to_a_text_only_embedder_are_refused_before_sending(
     assert not openrouter_cassette.requests
 
 
+def test_images_sent_unchecked_to_a_text_only_embedder_are_answered_400(
+    client: OpenRouterClient,
+) -> None:
+    with pytest.raises(BadRequestError) as caught:
+        client.embed(
+            model=TEXT_EMBEDDER,
+            input=[image_input("https://images.example/cat.png")],
+            capability_check="off",
+        )
+    assert caught.value.status_code == 400
+
+
 # --------------------------------------------------------------------------- chat extras
 
 
