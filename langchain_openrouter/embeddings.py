@@ -12,7 +12,7 @@ from pydantic import AliasChoices, ConfigDict, Field, SecretStr
 
 from openrouter_core import SharedClients
 from openrouter_core._pickling import ExplicitKeyPickling
-from openrouter_core.capabilities import CapabilityPolicy
+from openrouter_core.capabilities import CapabilityPolicy, EmbeddingPurpose
 from openrouter_core.content import image_embedding_inputs
 from openrouter_core.settings import missing_key_error, validate_base_url
 
@@ -85,7 +85,9 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
     provider: dict[str, Any] | None = None
     """Provider routing preferences."""
     input_type: str | None = None
-    """Hint for models that embed queries and documents differently."""
+    """Sent with every request when set. When unset, a model whose catalog entry
+    lists ``input_type`` among its parameters gets ``"search_query"`` from
+    ``embed_query`` and ``"search_document"`` from ``embed_documents``."""
     timeout: float | None = None
     """Seconds to wait for a reply."""
     max_retries: int = 2
@@ -149,33 +151,39 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
         size = self.batch_size
         return [texts[i : i + size] for i in range(0, len(texts), size)]
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        """Embed ``texts`` (in batches of ``batch_size``), in order."""
-        if not texts:
+    def _embed(self, inputs: list[Any], purpose: EmbeddingPurpose) -> list[list[float]]:
+        if not inputs:
             return []
         client = self._clients().sync
         vectors: list[list[float]] = []
-        for batch in self._batches(texts):
-            vectors.extend(client.embed(self._request(batch)).vectors())
+        for batch in self._batches(inputs):
+            vectors.extend(client.embed(self._request(batch), purpose=purpose).vectors())
         return vectors
 
-    def embed_query(self, text: str) -> list[float]:
-        """Embed one query text."""
-        return self.embed_documents([text])[0]
-
-    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
-        """Async :meth:`embed_documents`; batches are sent concurrently."""
-        if not texts:
+    async def _aembed(self, inputs: list[Any], purpose: EmbeddingPurpose) -> list[list[float]]:
+        if not inputs:
             return []
         client = self._clients().async_client()
         results = await asyncio.gather(
-            *(client.embed(self._request(batch)) for batch in self._batches(texts))
+            *(client.embed(self._request(b), purpose=purpose) for b in self._batches(inputs))
         )
         return [vector for result in results for vector in result.vectors()]
 
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed ``texts`` (in batches of ``batch_size``), in order."""
+        return self._embed(texts, "document")
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query text."""
+        return self._embed([text], "query")[0]
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Async :meth:`embed_documents`; batches are sent concurrently."""
+        return await self._aembed(texts, "document")
+
     async def aembed_query(self, text: str) -> list[float]:
         """Async :meth:`embed_query`."""
-        return (await self.aembed_documents([text]))[0]
+        return (await self._aembed([text], "query"))[0]
 
     def embed_images(self, images: Sequence[str | bytes]) -> list[list[float]]:
         """Embed images with a model that takes image input (the catalog says which;
@@ -184,9 +192,8 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
         Args:
             images: http(s) URLs, ``data:`` URLs, local file paths or raw bytes.
         """
-        return self.embed_documents(image_embedding_inputs(list(images)))  # type: ignore[arg-type]
+        return self._embed(image_embedding_inputs(list(images)), "document")
 
     async def aembed_images(self, images: Sequence[str | bytes]) -> list[list[float]]:
         """Async :meth:`embed_images`."""
-        inputs = image_embedding_inputs(list(images))
-        return await self.aembed_documents(inputs)  # type: ignore[arg-type]
+        return await self._aembed(image_embedding_inputs(list(images)), "document")

@@ -72,10 +72,8 @@ class ChatStreamState:
         seen = self._logprobs
         if seen is None:
             return None
-        choices = chunk.choices
-        found = choices[0].get("logprobs") if choices and isinstance(choices[0], dict) else None
-        if isinstance(found, dict) and found.get("content"):
-            seen.extend(logprobs_of(found["content"]))
+        if chunk.logprobs:
+            seen.extend(logprobs_of(chunk.logprobs))
         return list(seen)
 
     def _blocks(self) -> list[Any]:

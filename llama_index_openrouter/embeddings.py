@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
+from llama_index.core.base.embeddings.base import Embedding
 from llama_index.core.bridge.pydantic import ConfigDict, Field, PrivateAttr, model_validator
+from llama_index.core.embeddings import MultiModalEmbedding
+from llama_index.core.schema import ImageType
 
 from openrouter_core import SharedClients
-from openrouter_core._http import Call, load_json
 from openrouter_core._pickling import ExplicitKeyPickling
+from openrouter_core.capabilities import CapabilityPolicy, EmbeddingPurpose
+from openrouter_core.content import image_embedding_inputs
 from openrouter_core.settings import DEFAULT_BASE_URL, validate_base_url
-from openrouter_core.types import EmbeddingsRequest, EmbeddingsResult
+from openrouter_core.types import EmbeddingsRequest
 
 from ._peer_compat import (
     fold_request_options,
@@ -28,11 +31,7 @@ DEFAULT_EMBEDDING_MODEL = "openai/text-embedding-3-small"
 _EXTRA_KEYWORDS = frozenset({"model", "http_client", "async_http_client"})
 
 
-def _parse(content: bytes) -> EmbeddingsResult:
-    return EmbeddingsResult.model_validate(load_json(content))
-
-
-class OpenRouterEmbedding(ExplicitKeyPickling, BaseEmbedding):
+class OpenRouterEmbedding(ExplicitKeyPickling, MultiModalEmbedding):
     """OpenRouter embedding models (``POST /embeddings``), sync and async, batched.
 
     Setup:
@@ -46,7 +45,12 @@ class OpenRouterEmbedding(ExplicitKeyPickling, BaseEmbedding):
             ``"openai/text-embedding-3-small"``.
         embed_batch_size: texts per request (LlamaIndex splits longer lists).
         dimensions: output size, for models that can shorten their vectors.
-        input_type: hint for models that embed queries and documents differently.
+        input_type: sent with every request when given. Otherwise, for a model whose
+            catalog entry lists ``input_type`` among its supported parameters, queries
+            are sent as ``"search_query"`` and documents as ``"search_document"``.
+        capability_check: ``"error"`` (default): an unknown model id is refused (with
+            the closest ids) against the live embeddings catalog, and images sent to a
+            model that takes none; ``"off"``: not checked.
         provider: provider preferences.
         additional_kwargs: more fields sent in every request body (``encoding_format``,
             ``user``, anything OpenRouter takes); the entries of its ``extra_body`` dict
@@ -60,6 +64,10 @@ class OpenRouterEmbedding(ExplicitKeyPickling, BaseEmbedding):
             as for :class:`~llama_index_openrouter.OpenRouter`; the HTTP clients,
             retries and typed errors are the same shared ones.
         reuse_client, api_version: accepted for compatibility, unused.
+
+    Image embeddings (``MultiModalEmbedding``): ``get_image_embedding(path_or_url)``
+    and ``aget_image_embedding`` take a file path, an http(s) or ``data:`` URL, or
+    a ``BytesIO``, for models the catalog lists with image input.
 
     Unknown keywords are refused, naming the closest valid ones. A missing key
     raises ``openrouter_core.ConfigurationError`` when a request is sent.
@@ -94,6 +102,7 @@ class OpenRouterEmbedding(ExplicitKeyPickling, BaseEmbedding):
     app_title: str | None = None
     app_categories: list[str] | None = None
     default_headers: dict[str, str] | None = None
+    capability_check: CapabilityPolicy = "error"
     rate_limit: Any = Field(
         default=None, exclude=True, description="Asked before every HTTP attempt."
     )
@@ -138,15 +147,16 @@ class OpenRouterEmbedding(ExplicitKeyPickling, BaseEmbedding):
             app_title=self.app_title,
             app_categories=self.app_categories,
             default_headers=self.default_headers,
+            capability_check=self.capability_check,
             rate_limit=self.rate_limit,
         )
         own = self._own_http
         return own.clients(shared) if own else shared
 
-    def _call(self, texts: list[str]) -> Call[EmbeddingsResult]:
-        """One ``POST /embeddings``: ``additional_kwargs`` under this object's fields.
-        The fields OpenRouter documents are validated; the others are sent as given."""
-        fields: dict[str, Any] = {"model": self.model_name, "input": texts}
+    def _request(self, inputs: list[Any]) -> EmbeddingsRequest:
+        """One ``POST /embeddings``: ``additional_kwargs`` under this object's fields
+        (validated), the fields OpenRouter does not document sent as given."""
+        fields: dict[str, Any] = {"model": self.model_name, "input": inputs}
         for name in ("dimensions", "input_type", "provider"):
             value = getattr(self, name)
             if value is not None:
@@ -154,33 +164,57 @@ class OpenRouterEmbedding(ExplicitKeyPickling, BaseEmbedding):
         merged = layered_call_kwargs(self.additional_kwargs, fields)
         extra = merged.pop("extra_body", None) or {}
         known = {k: merged.pop(k) for k in list(merged) if k in EmbeddingsRequest.model_fields}
-        body = EmbeddingsRequest.model_validate(known).model_dump(exclude_none=True)
-        body.update(merged)
-        body.update(extra)
-        return Call("POST", "/embeddings", _parse, body=body, model=self.model_name)
+        return EmbeddingsRequest.model_validate({**known, "extra_body": {**merged, **extra}})
+
+    def _embed(self, inputs: list[Any], purpose: EmbeddingPurpose) -> list[Embedding]:
+        if not inputs:
+            return []
+        result = self._clients().sync.embed(self._request(inputs), purpose=purpose)
+        return result.vectors()
+
+    async def _aembed(self, inputs: list[Any], purpose: EmbeddingPurpose) -> list[Embedding]:
+        if not inputs:
+            return []
+        client = self._clients().async_client()
+        result = await client.embed(self._request(inputs), purpose=purpose)
+        return result.vectors()
 
     # BaseEmbedding splits lists into batches of ``embed_batch_size``; each batch is
     # one request here.
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        if not texts:
-            return []
-        return self._clients().sync.send(self._call(texts)).vectors()
+        return self._embed(texts, "document")
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        if not texts:
-            return []
-        client = self._clients().async_client()
-        return (await client.send(self._call(texts))).vectors()
+        return await self._aembed(texts, "document")
 
     def _get_text_embedding(self, text: str) -> Embedding:
-        return self._get_text_embeddings([text])[0]
+        return self._embed([text], "document")[0]
 
     async def _aget_text_embedding(self, text: str) -> Embedding:
-        return (await self._aget_text_embeddings([text]))[0]
+        return (await self._aembed([text], "document"))[0]
 
     def _get_query_embedding(self, query: str) -> Embedding:
-        return self._get_text_embedding(query)
+        return self._embed([query], "query")[0]
 
     async def _aget_query_embedding(self, query: str) -> Embedding:
-        return await self._aget_text_embedding(query)
+        return (await self._aembed([query], "query"))[0]
+
+    def _get_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
+        return self._embed(_image_inputs(img_file_paths), "document")
+
+    async def _aget_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
+        return await self._aembed(_image_inputs(img_file_paths), "document")
+
+    def _get_image_embedding(self, img_file_path: ImageType) -> Embedding:
+        return self._get_image_embeddings([img_file_path])[0]
+
+    async def _aget_image_embedding(self, img_file_path: ImageType) -> Embedding:
+        return (await self._aget_image_embeddings([img_file_path]))[0]
+
+
+def _image_inputs(images: list[ImageType]) -> list[dict[str, Any]]:
+    """Images (paths, URLs, ``BytesIO``) as multimodal ``/embeddings`` inputs."""
+    return image_embedding_inputs(
+        [image if isinstance(image, str) else image.getvalue() for image in images]
+    )

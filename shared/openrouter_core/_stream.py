@@ -40,6 +40,7 @@ class ChatStreamChunk:
         "content",
         "data",
         "finish_reason",
+        "logprobs",
         "reasoning",
         "reasoning_details",
         "tool_call_deltas",
@@ -53,6 +54,8 @@ class ChatStreamChunk:
         self.reasoning_details: list[dict[str, Any]] = _NO_ITEMS
         self.tool_call_deltas: list[dict[str, Any]] = _NO_ITEMS
         self.finish_reason: str | None = None
+        #: The first choice's token logprobs in this chunk (``logprobs.content``).
+        self.logprobs: list[dict[str, Any]] = _NO_ITEMS
         choices = data.get("choices")
         if not choices:
             return
@@ -60,6 +63,9 @@ class ChatStreamChunk:
         if not isinstance(first, dict):
             return
         self.finish_reason = first.get("finish_reason")
+        logprobs = first.get("logprobs")
+        if isinstance(logprobs, dict) and logprobs.get("content"):
+            self.logprobs = logprobs["content"]
         delta = first.get("delta")
         if not delta:
             return

@@ -17,6 +17,7 @@ from .types.catalog import ModelInfo
 __all__ = [
     "CapabilityPolicy",
     "CapabilityWarning",
+    "EmbeddingPurpose",
     "Requirements",
     "estimate_prompt_tokens",
     "missing_capabilities",
@@ -24,6 +25,10 @@ __all__ = [
 ]
 
 CapabilityPolicy = Literal["error", "warn", "off"]
+
+#: What a text is embedded for; models that take ``input_type`` embed them apart.
+EmbeddingPurpose = Literal["query", "document"]
+_INPUT_TYPE_OF: dict[str, str] = {"query": "search_query", "document": "search_document"}
 
 #: Parameters whose absence from ``supported_parameters`` means the model cannot
 #: honour the request (sampling knobs are ignored by OpenRouter instead).
@@ -193,6 +198,26 @@ def warn_or_raise(policy: CapabilityPolicy, error: Exception) -> None:
         raise error
     if policy == "warn":
         warnings.warn(str(error), CapabilityWarning, stacklevel=4)
+
+
+def prepare_embeddings(
+    catalog: Any, request: Any, policy: CapabilityPolicy, purpose: EmbeddingPurpose | None
+) -> Any:
+    """An ``EmbeddingsRequest`` checked against the embeddings catalog: media sent
+    to a text-only model refused (:func:`check_embedding_inputs`), and ``purpose``
+    turned into ``input_type`` when the request sets none and the model's entry
+    lists ``input_type`` among its parameters."""
+    from .content import input_modalities_of
+
+    needs = input_modalities_of(request.input) - {"text"}
+    if needs:
+        check_embedding_inputs(catalog, request.model, needs, policy)
+    if purpose is None or request.input_type is not None or not len(catalog):
+        return request
+    info = catalog.find(request.model)
+    if info is None or "input_type" not in info.parameters:
+        return request
+    return request.model_copy(update={"input_type": _INPUT_TYPE_OF[purpose]})
 
 
 def check_embedding_inputs(

@@ -247,7 +247,7 @@ class EndpointMethods:
             "POST",
             "/embeddings",
             _whole(model_types.EmbeddingsResult),
-            body=req.model_dump(exclude_none=True),
+            body=req.to_json_dict(),
             model=req.model,
         )
 

@@ -60,7 +60,20 @@ __all__ = [
 
 
 class OpenRouterError(Exception):
-    """Base class of every error this package raises."""
+    """Base class of every error this package raises.
+
+    Every one pickles (errors cross process pools, Celery and Ray): it is rebuilt
+    from its message and attributes, whatever its constructor takes.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore_error, (type(self), self.args), self.__dict__)
+
+
+def _restore_error(cls: type[OpenRouterError], args: tuple[Any, ...]) -> OpenRouterError:
+    error = BaseException.__new__(cls)
+    error.args = args
+    return error
 
 
 class ConfigurationError(OpenRouterError, ValueError):
@@ -388,7 +401,11 @@ def in_band_class(cls: type[APIStatusError]) -> type[APIStatusError]:
     """``cls`` made also an :class:`InBandError` (one class per status class)."""
     made = _IN_BAND.get(cls.__name__)
     if made is None or not issubclass(made, cls):
-        namespace = {"__module__": __name__, "__doc__": cls.__doc__}
+        namespace = {
+            "__module__": __name__,
+            "__doc__": cls.__doc__,
+            "__reduce__": InBandError.__reduce__,  # before OpenRouterError's in the MRO
+        }
         made = _IN_BAND[cls.__name__] = type(cls.__name__, (cls, InBandError), namespace)
     return made
 

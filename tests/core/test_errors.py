@@ -120,3 +120,38 @@ def test_local_errors_are_value_errors_with_guidance() -> None:
     cap = e.CapabilityError("m/a", ["tool calling"], ["m/b", "m/c"], 5)
     assert "Models in the catalog that can: m/b, m/c (and 3 more)" in str(cap)
     assert "No model in the catalog" in str(e.CapabilityError("m/a", ["x"], [], 0))
+
+
+def _one_of_each() -> list[Exception]:
+    errors = e
+    made: list[Exception] = [
+        errors.UnknownModelError("acme/nope", ["acme/yes"]),
+        errors.CapabilityError("acme/m", ["tools"], ["acme/t"], 4),
+        errors.AllModelsFailedError([], errors.RateLimitError("slow", status_code=429)),
+        errors.StreamInterruptedError("cut", partial=None),
+        errors.ResponseParseError("bad json", body="{"),
+        errors.in_band_class(errors.RateLimitError)("in band", status_code=429),
+    ]
+    for name in errors.__all__:
+        cls = getattr(errors, name)
+        if cls is errors.StreamInterruptedError:
+            continue
+        if isinstance(cls, type) and issubclass(cls, errors.APIStatusError):
+            made.append(cls("boom", status_code=500, model="acme/m", generation_id="gen-1"))
+        elif isinstance(cls, type) and cls.__init__ is Exception.__init__:
+            made.append(cls("boom"))
+    return made
+
+
+@pytest.mark.parametrize("error", _one_of_each(), ids=lambda e: type(e).__name__)
+def test_every_error_survives_a_pickle(error: Exception) -> None:
+    """Errors cross process pools, Celery and Ray: each one is rebuilt with the
+    same class, message and attributes, whatever its constructor takes."""
+    import pickle
+
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error)
+    assert str(back) == str(error)
+    assert {k: v for k, v in vars(back).items() if k != "last_error"} == {
+        k: v for k, v in vars(error).items() if k != "last_error"
+    }

@@ -3,76 +3,44 @@
 from __future__ import annotations
 
 import base64
-import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
 from langchain_openrouter import ChatOpenRouter, OpenRouterEmbeddings
 from openrouter_core import CapabilityError
-from tests.request_validation import validate_request
+from tests.embedding_server import BASE, PNG, Server, server
 
-EMBEDDERS = {
-    "data": [
-        {
-            "id": "openai/text-embedding-3-small",
-            "architecture": {"input_modalities": ["text"], "output_modalities": ["embeddings"]},
-        },
-        {
-            "id": "nvidia/llama-nemotron-embed-vl-1b-v2",
-            "architecture": {
-                "input_modalities": ["text", "image"],
-                "output_modalities": ["embeddings"],
-            },
-        },
-    ]
-}
-#: A base URL of its own: its catalogs are this server's, not another test's.
-BASE = "https://embeddings.test/api/v1"
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg=="
-)
+__all__ = ["server"]  # the fixture
 
 
-class Server:
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        if request.url.path.endswith("/embeddings/models"):
-            return httpx.Response(200, json=EMBEDDERS)
-        if request.url.path.endswith("/models"):
-            models = json.loads((Path(__file__).parents[1] / "data/models.json").read_text())
-            return httpx.Response(200, json=models)
-        body = json.loads(request.content)
-        path = request.url.path
-        validate_request("POST", path, body, allow_unknown_fields=False)
-        self.bodies.append(body)
-        if path.endswith("/embeddings"):
-            data = [{"index": i, "embedding": [float(i), 1.0]} for i in range(len(body["input"]))]
-            return httpx.Response(200, json={"data": data, "model": body["model"]})
-        message = {"role": "assistant", "content": "ok"}
-        reply = {"id": "g", "model": body["model"], "choices": [{"index": 0, "message": message}]}
-        return httpx.Response(200, json=reply)
+@pytest.mark.parametrize("check", ["error", "off"])
+async def test_queries_and_documents_get_an_input_type_where_the_model_takes_one(
+    server: Server, check: str
+) -> None:
+    emb = OpenRouterEmbeddings(
+        model="cohere/embed-english-v3.0", api_key="k", base_url=BASE, capability_check=check
+    )
+    emb.embed_query("q")
+    await emb.aembed_query("q")
+    emb.embed_documents(["d"])
+    await emb.aembed_documents(["d"])
+    sent = [body.get("input_type") for body in server.bodies]
+    if check == "off":  # no catalog read: nothing guessed
+        assert sent == [None] * 4
+    else:
+        assert sent == ["search_query", "search_query", "search_document", "search_document"]
 
 
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
-    fake = Server()
-
-    def handle(self: Any, request: httpx.Request) -> httpx.Response:
-        return fake(request)
-
-    async def ahandle(self: Any, request: httpx.Request) -> httpx.Response:
-        return fake(request)
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
-    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", ahandle)
-    yield fake
+def test_input_type_set_by_the_caller_wins_and_others_get_none(server: Server) -> None:
+    OpenRouterEmbeddings(
+        model="cohere/embed-english-v3.0", api_key="k", base_url=BASE, input_type="classification"
+    ).embed_query("q")
+    OpenRouterEmbeddings(
+        model="openai/text-embedding-3-small", api_key="k", base_url=BASE
+    ).embed_query("q")
+    assert server.bodies[0]["input_type"] == "classification"
+    assert "input_type" not in server.bodies[1]
 
 
 async def test_embed_images_from_urls_files_and_bytes(server: Server, tmp_path: Path) -> None:

@@ -119,6 +119,9 @@ class MockOpenRouter:
 
     def _handle(self, request: Any) -> Any:
         httpx = self._httpx
+        if request.method == "GET" and request.url.path.endswith("/embeddings/models"):
+            # No listing of embedding models here: their ids go unchecked.
+            return httpx.Response(404, json={"error": {"code": 404, "message": "not here"}})
         if request.method == "GET" and request.url.path.endswith("/models"):
             return httpx.Response(200, content=self._catalog)
         body = json.loads(request.content) if request.content else None

@@ -18,6 +18,20 @@ from pathlib import Path
 from typing import Any
 
 CATALOG = (Path(__file__).resolve().parents[1] / "data/models.json").read_bytes()
+# ``GET /embeddings/models`` lists the embedding models (the chat catalog does not).
+EMBEDDING_CATALOG = json.dumps(
+    {
+        "data": [
+            {
+                "id": "openai/text-embedding-3-small",
+                "name": "OpenAI: Text Embedding 3 Small",
+                "context_length": 8192,
+                "architecture": {"input_modalities": ["text"], "output_modalities": ["embeddings"]},
+                "supported_parameters": ["dimensions"],
+            }
+        ]
+    }
+).encode()
 
 
 class RecordingServer:
@@ -41,7 +55,9 @@ class RecordingServer:
 
             def do_GET(self) -> None:
                 server._record(self, None)
-                if self.path.endswith("/models"):
+                if self.path.endswith("/embeddings/models"):
+                    self._send(200, EMBEDDING_CATALOG, "application/json")
+                elif self.path.endswith("/models"):
                     self._send(200, CATALOG, "application/json")
                 else:
                     self._send(

@@ -165,13 +165,15 @@ def mock() -> MockOpenRouter:
 
 def test_embedding_keywords(mock: MockOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENROUTER_BASE_URL", raising=False)
-    monkeypatch.setenv("OPENROUTER_API_BASE", "https://gateway.example/api/v1")
+    monkeypatch.setenv("OPENROUTER_API_BASE", "https://li-gateway.example/api/v1")
     embed = OpenRouterEmbedding(
         model_name="m/e", api_key="k", input_type="query", embed_batch_size=1, timeout=5,
         max_retries=0, default_headers={"X-Team": "t"}, rate_limit=TokenBucket(100, 10),
         async_http_client=mock.async_client(), reuse_client=True, api_version="x",
     )  # fmt: skip
-    assert isinstance(embed, BaseEmbedding) and embed.api_base == "https://gateway.example/api/v1"
+    assert (
+        isinstance(embed, BaseEmbedding) and embed.api_base == "https://li-gateway.example/api/v1"
+    )
     mock.replies.append(embedding_reply(1))
     assert asyncio.run(embed.aget_query_embedding("q")) == [0.0, 0.0, 0.0]
     sent = mock.requests[0]

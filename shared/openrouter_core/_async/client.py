@@ -36,9 +36,8 @@ from .._http import (
     transport_error,
 )
 from .._responses_events import parse_responses
-from ..capabilities import CapabilityPolicy, check_embedding_inputs
+from ..capabilities import CapabilityPolicy, EmbeddingPurpose, prepare_embeddings
 from ..catalog import Catalog, CatalogUnavailableError
-from ..content import input_modalities_of
 from ..endpoints import AsyncSide, EndpointMethods
 from ..errors import OpenRouterError
 from ..routing import Action, RouteRun
@@ -227,16 +226,21 @@ class AsyncOpenRouterClient(AsyncSide, BaseClient, EndpointMethods):
         request: EmbeddingsRequest | Mapping[str, Any] | None = None,
         *,
         capability_check: CapabilityPolicy | None = None,
+        purpose: EmbeddingPurpose | None = None,
         **fields: Any,
     ) -> EmbeddingsResult:
         """``POST /embeddings`` with the model id checked against the embeddings
-        catalog first (:meth:`create_embeddings` sends without checking)."""
+        catalog first (:meth:`create_embeddings` sends without checking).
+
+        ``purpose`` (``"query"`` or ``"document"``) becomes ``input_type``
+        (``"search_query"`` / ``"search_document"``) when the request sets none and
+        the model's catalog entry lists ``input_type`` among its parameters.
+        """
         req = as_embeddings_request(request, fields)
         policy = capability_check or self.capability_check
         await self.check_model(req.model, "embeddings", policy)
-        needs = input_modalities_of(req.input) - {"text"}
-        if needs and policy != "off":
-            check_embedding_inputs(self.catalog_of("embeddings"), req.model, needs, policy)
+        if policy != "off":
+            req = prepare_embeddings(self.catalog_of("embeddings"), req, policy, purpose)
         return await self.create_embeddings(req)
 
     # ------------------------------------------------------------------ chat

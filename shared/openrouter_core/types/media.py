@@ -23,6 +23,9 @@ __all__ = [
 
 
 class EmbeddingsRequest(RequestModel):
+    """``POST /embeddings``. ``extra_body`` carries fields this model does not know;
+    they are merged into the JSON last (:meth:`to_json_dict`)."""
+
     model: str
     input: str | list[str] | list[int] | list[list[int]] | list[dict[str, Any]]
     dimensions: int | None = Field(default=None, ge=1)
@@ -30,12 +33,20 @@ class EmbeddingsRequest(RequestModel):
     input_type: str | None = None
     user: str | None = None
     provider: dict[str, Any] | None = None
+    extra_body: dict[str, Any] | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
     def _not_empty(self) -> EmbeddingsRequest:
         if isinstance(self.input, list) and not self.input:
             raise ValueError("input must not be empty")
         return self
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The JSON body: unset fields omitted, ``extra_body`` merged last."""
+        body = self.model_dump(exclude_none=True)
+        if self.extra_body:
+            body.update(self.extra_body)
+        return body
 
 
 class EmbeddingData(WireModel):
