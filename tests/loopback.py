@@ -9,13 +9,21 @@ checkable by its caller:
   closed by a usage chunk and ``[DONE]``);
 * ``POST /embeddings`` gives each input ``[len(text), sum of its code points, 1.0]``;
 * ``GET /models`` serves the real catalog snapshot (``tests/data/models.json``);
+  ``GET /embeddings/models`` a catalog of the embedding models in :data:`EMBEDDING_MODELS`;
 * ``GET /_stats`` reports what it saw (requests, 429s, requests per second, models,
-  the largest number of requests it was serving at once); ``POST /_reset`` clears it.
+  catalog reads (``catalog_requests``, not counted in ``requests``),
+  the largest number of requests it was serving at once); ``GET /_stats?arrivals=1``
+  adds every counted request as ``[time.time(), status, model]``, in arrival order;
+  ``keys`` counts the requests by key, as the first 16 hex digits of the SHA-256 of
+  their ``Authorization`` header (never the key); ``POST /_reset`` clears it.
 
 Behaviour a test can ask for, in the last user message or an embedding input:
 ``#retry_after=N`` (429 with ``Retry-After: N``), ``#delay=S`` (answer after S
 seconds), ``#no_tool_ids`` (two tool calls without ids), ``#bad_args`` (a tool call
-whose arguments are not JSON).
+whose arguments are not JSON), ``#reject`` (400, not retryable; chat or an embedding
+input), ``#once429=account`` / ``#once429=provider`` (the first
+request carrying this exact message gets an account-wide 429, with ``X-RateLimit-*``
+headers, or a provider's 429, without them; ``Retry-After: 0.1``; later ones pass).
 
 Limits (command line, or :class:`Config`): ``rate``/``burst`` is an account-wide
 limit (beyond it: 429 with ``Retry-After`` and ``X-RateLimit-*`` headers, as
@@ -32,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import math
 import re
@@ -88,11 +97,17 @@ class Stats:
         self.per_second: Counter[int] = Counter()
         self.ok_per_second: Counter[int] = Counter()
         self.models: Counter[str] = Counter()
+        self.keys: Counter[str] = Counter()
+        #: ``GET`` of a catalog (not counted in ``requests``).
+        self.catalog_requests = 0
         self.peak_active = 0
         self.started = time.time()
+        #: ``[time.time(), status, model]`` of every counted request.
+        self.arrivals: list[tuple[float, int, str]] = []
+        self.once_seen: set[str] = set()
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
+    def as_dict(self, arrivals: bool = False) -> dict[str, Any]:
+        found = {
             "requests": self.requests,
             "ok": self.ok,
             "account_429": self.account_429,
@@ -100,8 +115,13 @@ class Stats:
             "per_second": {str(k): v for k, v in sorted(self.per_second.items())},
             "ok_per_second": {str(k): v for k, v in sorted(self.ok_per_second.items())},
             "models": dict(self.models),
+            "keys": dict(self.keys),
+            "catalog_requests": self.catalog_requests,
             "peak_active": self.peak_active,
         }
+        if arrivals:
+            found["arrivals"] = self.arrivals
+        return found
 
 
 def _dumps(payload: Any) -> bytes:
@@ -122,6 +142,33 @@ def whole(
     )
 
 
+#: The embedding models ``GET /embeddings/models`` lists.
+EMBEDDING_MODELS = (
+    "openai/text-embedding-3-small",
+    "openai/text-embedding-3-large",
+    "mistralai/mistral-embed-2312",
+)
+
+
+def _embedding_model(model_id: str) -> dict[str, Any]:
+    """A ``/embeddings/models`` entry: text in, embeddings out."""
+    return {
+        "id": model_id,
+        "name": model_id.split("/")[-1],
+        "created": 1700000000,
+        "context_length": 8192,
+        "architecture": {
+            "modality": "text->embeddings",
+            "input_modalities": ["text"],
+            "output_modalities": ["embeddings"],
+            "tokenizer": "Other",
+        },
+        "pricing": {"prompt": "0.00000002", "completion": "0"},
+        "top_provider": {"context_length": 8192, "max_completion_tokens": None},
+        "supported_parameters": [],
+    }
+
+
 USAGE = {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8, "cost": 1.2e-6}
 
 
@@ -135,6 +182,11 @@ class App:
         self.model_buckets = {m: Bucket(r, 1) for m, r in config.model_rates.items()}
         self.models_body = whole(
             "200 OK", (ROOT / "tests/data/models.json").read_bytes(), "application/json"
+        )
+        self.embedding_models_body = whole(
+            "200 OK",
+            _dumps({"data": [_embedding_model(m) for m in EMBEDDING_MODELS]}),
+            "application/json",
         )
 
     # -- limits
@@ -168,6 +220,39 @@ class App:
                 )
         return None
 
+    def _rejected(self, payload: dict[str, Any]) -> bytes | None:
+        """``#reject`` in the last user message or any embedding input: a 400."""
+        inputs = payload.get("input")
+        texts = [inputs] if isinstance(inputs, str) else list(inputs or [])
+        texts.append(_last_user_text(payload.get("messages") or []))
+        if any(isinstance(t, str) and "#reject" in t for t in texts):
+            return self._error(400, "rejected on request (#reject)", {})
+        return None
+
+    def _once(self, payload: dict[str, Any]) -> bytes | None:
+        """``#once429=account|provider``: a 429 for the first request with this text."""
+        text = _last_user_text(payload.get("messages") or [])
+        kind = _directives(text).get("once429")
+        if kind not in ("account", "provider") or text in self.stats.once_seen:
+            return None
+        self.stats.once_seen.add(text)
+        if kind == "account":
+            self.stats.account_429 += 1
+            headers = {
+                "retry-after": "0.1",
+                "x-ratelimit-limit": "1",
+                "x-ratelimit-remaining": "0",
+                "x-ratelimit-reset": str(int((time.time() + 0.1) * 1000)),
+            }
+            return self._error(429, "Rate limit exceeded: limit_rpm/account", headers)
+        self.stats.provider_429 += 1
+        return self._error(
+            429,
+            f"{payload.get('model')} is temporarily rate-limited upstream",
+            {"retry-after": "0.1"},
+            metadata={"provider_name": "Upstream", "raw": "rate limited"},
+        )
+
     def _error(
         self,
         code: int,
@@ -183,23 +268,37 @@ class App:
 
     # -- routes
 
-    async def handle(self, method: str, path: str, body: bytes) -> bytes | AsyncIterator[bytes]:
-        path = path.split("?")[0]
+    async def handle(
+        self, method: str, path: str, body: bytes, auth: str = ""
+    ) -> bytes | AsyncIterator[bytes]:
+        path, _, query = path.partition("?")
         if path.endswith("/_stats"):
-            return whole("200 OK", _dumps(self.stats.as_dict()), "application/json")
+            detail = self.stats.as_dict(arrivals="arrivals=1" in query)
+            return whole("200 OK", _dumps(detail), "application/json")
         if path.endswith("/_reset"):
             self.stats.reset()
             return whole("200 OK", b"{}", "application/json")
+        if method == "GET" and path.endswith("/embeddings/models"):
+            self.stats.catalog_requests += 1
+            return self.embedding_models_body
         if method == "GET" and path.endswith("/models"):
+            self.stats.catalog_requests += 1
             return self.models_body
         self.stats.requests += 1
-        second = int(time.time())
+        self.stats.keys[key_digest(auth)] += 1
+        now = time.time()
+        second = int(now)
         self.stats.per_second[second] += 1
         payload = json.loads(body) if body else {}
         model = payload.get("model")
-        limited = self._limited(model)
+        limited = self._limited(model) or self._once(payload)
+        rejected = None if limited is not None else self._rejected(payload)
+        status = 429 if limited is not None else 400 if rejected is not None else 200
+        self.stats.arrivals.append((now, status, model or "?"))
         if limited is not None:
             return limited
+        if rejected is not None:
+            return rejected
         self.stats.models[model or "?"] += 1
         if path.endswith("/embeddings"):
             self.stats.ok += 1
@@ -293,6 +392,11 @@ class App:
         yield b"data: [DONE]\n\n"
 
 
+def key_digest(authorization: str) -> str:
+    """How ``/_stats`` names a key: the start of the SHA-256 of its header value."""
+    return hashlib.sha256(authorization.encode()).hexdigest()[:16]
+
+
 def embedding_of(text: str) -> list[float]:
     """The vector the server gives ``text`` (tests recompute it to check each one)."""
     return [float(len(text)), float(sum(map(ord, text))), 1.0]
@@ -336,7 +440,7 @@ class Connection(asyncio.Protocol):
         self.app = app
         self.buffer = b""
         self.transport: Any = None
-        self.queue: asyncio.Queue[tuple[str, str, bytes] | None] = asyncio.Queue()
+        self.queue: asyncio.Queue[tuple[str, str, bytes, str] | None] = asyncio.Queue()
         self.worker: asyncio.Task[None] | None = None
 
     def connection_made(self, transport: Any) -> None:
@@ -353,18 +457,20 @@ class Connection(asyncio.Protocol):
             if end < 0:
                 return
             head = self.buffer[:end].decode("latin-1")
-            length = 0
+            length, auth = 0, ""
             for line in head.split("\r\n")[1:]:
                 name, _, value = line.partition(":")
                 if name.strip().lower() == "content-length":
                     length = int(value)
+                elif name.strip().lower() == "authorization":
+                    auth = value.strip()
             total = end + 4 + length
             if len(self.buffer) < total:
                 return
             body = self.buffer[end + 4 : total]
             self.buffer = self.buffer[total:]
             method, path, _ = head.split(" ", 2)
-            self.queue.put_nowait((method, path, body))
+            self.queue.put_nowait((method, path, body, auth))
 
     async def _work(self) -> None:
         stats = self.app.stats

@@ -270,17 +270,12 @@ class SharedRateLimit(_LimiterBase):
                     return False
                 await asyncio.sleep(paused)
                 continue
-            reply = await actor.reserve.remote(blocking)
-            due = self._absorb(reply)
+            due = self._absorb(await actor.reserve.remote(blocking))
             if due is None:
                 return False
             wait = due - time.time()
             if wait > 0:
                 await asyncio.sleep(wait)
-            import os as _os
-
-            with open(f"/tmp/exp/late-{_os.getpid()}.txt", "a") as _f:
-                _f.write(f"{reply[0]:.4f} {reply[1]:.4f} {due:.4f} {time.time():.4f}\n")
             verdict = self._verdict(due, blocking, requeued)
             if verdict is not None:
                 return verdict

@@ -71,14 +71,14 @@ def _describe(error: BaseException, secrets: Sequence[str]) -> str:
     return text[:_MAX_ERROR]
 
 
-def _prepare(obj: Any) -> None:
+def _prepare(obj: Any, *, chat_catalog: bool) -> None:
     """What the first row would otherwise wait for: attach a shared rate limit to its
-    actor, and load the model catalog (best effort: a failure here is left for the
-    rows to report)."""
+    actor, and load the chat model catalog (best effort: a failure here is left for
+    the rows to report)."""
     connect = getattr(getattr(obj, "rate_limit", None), "connect", None)
     if callable(connect):
         connect()
-    if getattr(obj, "capability_check", "off") == "off":
+    if not chat_catalog or getattr(obj, "capability_check", "off") == "off":
         return
     clients = getattr(obj, "_clients", None)  # this package's adapters
     if callable(clients):
@@ -220,7 +220,7 @@ class ChatUDF:
         self.max_concurrency = max_concurrency
         self._secrets = _secrets_of(llm)
         self._warm = False
-        _prepare(llm)
+        _prepare(llm, chat_catalog=True)
         self._loop = _LoopThread("openrouter-chat-udf")
 
     def __call__(self, batch: Any) -> Any:
@@ -323,7 +323,7 @@ class EmbedUDF:
         self.request_size = size
         self._secrets = _secrets_of(embeddings)
         self._warm = False
-        _prepare(embeddings)
+        _prepare(embeddings, chat_catalog=False)
         self._loop = _LoopThread("openrouter-embed-udf")
 
     def __call__(self, batch: Any) -> Any:

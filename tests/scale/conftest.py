@@ -1,0 +1,22 @@
+"""Scale tests: pacing hooks and pickles without Ray (``test_limit_hooks.py``,
+``test_udf_local.py``, ``test_slot_schedule.py``), and Ray Data pipelines on one
+local Ray cluster per module (``test_ray_pipelines.py``, marked ``ray``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "ray: needs Ray (a local cluster is started per module; skipped without ray)"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _catalog_offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OPENROUTER_CATALOG_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    monkeypatch.delenv("OPENROUTER_BASE_URL", raising=False)
