@@ -428,7 +428,8 @@ def _reasoning(question: str, body: Mapping[str, Any]) -> str:
     short = short if len(short) <= 100 else short[:97] + "..."
     text = f'The user asks: "{short}". '
     text += "Let me recall the relevant facts and check them before answering."
-    config = body.get("reasoning") if isinstance(body.get("reasoning"), Mapping) else {}
+    raw = body.get("reasoning")
+    config: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
     effort = str(config.get("effort") or body.get("reasoning_effort") or "medium")
     if effort in ("medium", "high", "xhigh"):
         text += " I should keep the answer short, accurate and directly responsive."

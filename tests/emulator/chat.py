@@ -82,29 +82,26 @@ def pick_model(
         emu.calls_by_model[resolved[0][0]] += 1
         return transport_faults(faults, early)
     size = prompt_tokens(list(body.get("messages") or []), body.get("tools"))
-    for position, (requested, served, entry) in enumerate(resolved):
+    for choice in resolved:
+        requested, served, entry = choice
         emu.calls_by_model[requested] += 1
         own = emu.take_model_fault(requested, served)
-        fails_early = own and all(f.lets_fallback for f in own)
-        if (
-            fails_early
-            and any(f.name in EARLY_FAULTS for f in own)
-            and position + 1 < len(resolved)
-        ):
-            continue
-        provider = _provider(served, body)
-        early = pre_response(own, model=served, provider=provider, **options)
-        if early is not None:
-            return transport_faults(faults + own, early)
-        return Pick(served, entry, provider, faults + own, size)
-    raise AssertionError("unreachable: the last model always answers")
+        moves_on = any(f.name in EARLY_FAULTS for f in own) and all(f.lets_fallback for f in own)
+        if not moves_on or choice is resolved[-1]:
+            break  # this model answers (or fails as scripted): the last one tried
+    provider = _provider(served, body)
+    early = pre_response(own, model=served, provider=provider, **options)
+    if early is not None:
+        return transport_faults(faults + own, early)
+    return Pick(served, entry, provider, faults + own, size)
 
 
 def _provider(served: str, body: Mapping[str, Any]) -> str:
     """The provider that serves, after the ``provider`` preferences (``only``,
     ``ignore``, ``order``)."""
     names = providers_for(served)
-    prefs = body.get("provider") if isinstance(body.get("provider"), Mapping) else {}
+    raw = body.get("provider")
+    prefs: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
 
     def slugs(name: str) -> set[str]:
         return {name.lower(), PROVIDERS.get(name, (name.lower(),))[0]}

@@ -186,8 +186,8 @@ def rerank(emu: Emulator, req: Request, faults: list[Fault]) -> Response:
     query, documents = str(body.get("query") or ""), list(body.get("documents") or [])
     words = set(_WORD.findall(query.lower()))
     wanted = {w for w in words if w not in STOPWORDS} or words
-    results = []
-    texts = []
+    results: list[dict[str, Any]] = []
+    texts: list[str] = []
     for index, doc in enumerate(documents):
         if isinstance(doc, str):
             text, echo = doc, {"text": doc}

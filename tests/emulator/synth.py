@@ -83,7 +83,7 @@ class PromptFacts:
         self.answer = answer
         self.lower = self.prompt.lower()
         self.numbers = [float(n) if "." in n else int(n) for n in _NUMBER.findall(self.prompt)]
-        self.quoted = [next(g for g in m if g) for m in _QUOTED.findall(self.prompt)]
+        self.quoted: list[str] = [next(g for g in m if g) for m in _QUOTED.findall(self.prompt)]
         self.entities = proper_nouns(self.prompt)
         self.places = {
             e
