@@ -16,35 +16,27 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages import content as types
 from langchain_core.messages.block_translators import register_translator
 
+from openrouter_core.content import ReplyImage, reply_images, url_citations
+
 __all__ = ["register"]
 
 PROVIDER = "openrouter"
 
 
-def _citation(annotation: Any) -> dict[str, Any] | None:
-    if not isinstance(annotation, dict) or annotation.get("type") != "url_citation":
-        return None
-    source = annotation.get("url_citation") or annotation
+def _citation(found: dict[str, Any]) -> dict[str, Any]:
     citation: dict[str, Any] = {"type": "citation"}
     for key in ("url", "title", "start_index", "end_index"):
-        if source.get(key) is not None:
-            citation[key] = source[key]
-    if source.get("content"):
-        citation["cited_text"] = source["content"]
+        if key in found:
+            citation[key] = found[key]
+    if found.get("content"):
+        citation["cited_text"] = found["content"]
     return citation
 
 
-def _image(image: Any) -> dict[str, Any] | None:
-    if not isinstance(image, dict):
-        return None
-    inner = image.get("image_url") or {}
-    url = inner.get("url") if isinstance(inner, dict) else inner
-    if not isinstance(url, str) or not url:
-        return None
-    if url.startswith("data:") and ";base64," in url:
-        header, data = url.split(";base64,", 1)
-        return {"type": "image", "base64": data, "mime_type": header[5:] or "image/png"}
-    return {"type": "image", "url": url}
+def _image(image: ReplyImage) -> dict[str, Any]:
+    if image.base64 is not None:
+        return {"type": "image", "base64": image.base64, "mime_type": image.mime_type}
+    return {"type": "image", "url": image.url}
 
 
 def _blocks(message: AIMessage | AIMessageChunk) -> list[types.ContentBlock]:
@@ -54,14 +46,14 @@ def _blocks(message: AIMessage | AIMessageChunk) -> list[types.ContentBlock]:
     plain = message.model_copy(update={"response_metadata": metadata})
     blocks: list[dict[str, Any]] = [dict(b) for b in plain.content_blocks]
     extra = message.additional_kwargs
-    citations = [c for c in map(_citation, extra.get("annotations") or ()) if c]
+    citations = [_citation(c) for c in url_citations(extra.get("annotations"))]
     if citations:
         text = next((b for b in blocks if b.get("type") == "text"), None)
         if text is None:
             text = {"type": "text", "text": ""}
             blocks.append(text)
         text["annotations"] = [*text.get("annotations", []), *citations]
-    blocks.extend(i for i in map(_image, extra.get("images") or ()) if i)
+    blocks.extend(_image(image) for image in reply_images(extra.get("images")))
     return cast("list[types.ContentBlock]", blocks)
 
 

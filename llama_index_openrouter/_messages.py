@@ -42,6 +42,8 @@ from llama_index.core.llms.utils import parse_partial_json
 from openrouter_core import ChatResult
 from openrouter_core.content import audio_format
 
+from ._reply_blocks import reply_blocks
+
 __all__ = [
     "logprobs_of",
     "parse_tool_kwargs",
@@ -277,6 +279,7 @@ def _message(
     tool_blocks: list[ToolCallBlock],
     additional: dict[str, Any],
     reasoning_tokens: int | None = None,
+    extra_blocks: Sequence[Any] = (),
 ) -> ChatMessage:
     blocks: list[Any] = []
     if reasoning or details:
@@ -288,6 +291,7 @@ def _message(
         )
     if content or not tool_blocks:
         blocks.append(TextBlock.model_construct(text=content))
+    blocks.extend(extra_blocks)
     blocks.extend(tool_blocks)
     return ChatMessage.model_construct(role=_ASSISTANT, blocks=blocks, additional_kwargs=additional)
 
@@ -374,10 +378,14 @@ def _result_message(result: ChatResult) -> ChatMessage:
             additional["invalid_tool_calls"] = invalid
     if wire.reasoning_details:
         additional["reasoning_details"] = wire.reasoning_details
-    for key in ("refusal", "annotations", "images", "audio"):
+    for key in ("refusal", "annotations", "audio"):
         value = getattr(wire, key)
         if value:
             additional[key] = value
+    # Not ``additional_kwargs["images"]``: LlamaIndex reads that key as a list of
+    # ``ImageDocument``\ s (and fails on anything else). The images become
+    # ``ImageBlock``\ s; the raw list stays in ``response.raw``.
+    extra_blocks = reply_blocks(wire.annotations, wire.images)
     usage = result.usage
     return _message(
         wire.content or "",
@@ -386,6 +394,7 @@ def _result_message(result: ChatResult) -> ChatMessage:
         tool_blocks,
         additional,
         usage.reasoning_tokens or None if usage is not None else None,
+        extra_blocks,
     )
 
 

@@ -35,6 +35,7 @@ from ._messages import (
     result_to_completion_response,
     tool_block,
 )
+from ._reply_blocks import reply_blocks
 
 __all__ = ["ChatStreamState", "astream_responses", "stream_responses", "wants_logprobs"]
 
@@ -57,7 +58,17 @@ class ChatStreamState:
     read too; otherwise the chunk's JSON is not looked at again.
     """
 
-    __slots__ = ("_logprobs", "_thinking", "_tool_blocks", "chat", "reasoning", "text")
+    __slots__ = (
+        "_annotations",
+        "_images",
+        "_logprobs",
+        "_reply_blocks",
+        "_thinking",
+        "_tool_blocks",
+        "chat",
+        "reasoning",
+        "text",
+    )
 
     def __init__(self, *, chat: bool = True, logprobs: bool = False) -> None:
         self.chat = chat
@@ -65,6 +76,10 @@ class ChatStreamState:
         self.reasoning = ""
         self._thinking: ThinkingBlock | None = None
         self._tool_blocks: list[ToolCallBlock] = []
+        # Citations and generated images so far, and their blocks.
+        self._annotations: list[Any] = []
+        self._images: list[Any] = []
+        self._reply_blocks: list[Any] = []
         self._logprobs: list[list[LogProb]] | None = [] if logprobs else None
 
     def _read_logprobs(self, chunk: ChatStreamChunk) -> list[list[LogProb]] | None:
@@ -80,13 +95,19 @@ class ChatStreamState:
         blocks: list[Any] = [self._thinking] if self._thinking is not None else []
         if self.text or not self._tool_blocks:
             blocks.append(TextBlock.model_construct(text=self.text))
+        blocks.extend(self._reply_blocks)
         blocks.extend(self._tool_blocks)
         return blocks
 
     def convert(self, chunk: ChatStreamChunk, acc: StreamAccumulator | None) -> Response | None:
         """The response for one chunk (``None`` if it carries nothing to show)."""
         text, reasoning, calls = chunk.content, chunk.reasoning, chunk.tool_call_deltas
-        if not (text or reasoning or calls):
+        new_blocks = bool(chunk.images or chunk.annotations)
+        if new_blocks:
+            self._images.extend(chunk.images)
+            self._annotations.extend(chunk.annotations)
+            self._reply_blocks = reply_blocks(self._annotations, self._images)
+        if not (text or reasoning or calls or (new_blocks and self.chat)):
             if self._logprobs is not None:
                 self._read_logprobs(chunk)
             return None

@@ -32,14 +32,17 @@ def new_tool_call_id() -> str:
 
 class ChatStreamChunk:
     """One streamed chunk: ``data`` is the decoded JSON; the first choice's delta is
-    read once, here, into ``content``, ``reasoning``, ``reasoning_details`` and
-    ``tool_call_deltas`` (the adapters read these, never the JSON again)."""
+    read once, here, into ``content``, ``reasoning``, ``reasoning_details``,
+    ``tool_call_deltas``, ``images`` and ``annotations`` (the adapters read these,
+    never the JSON again)."""
 
     __slots__ = (
         "_usage",
+        "annotations",
         "content",
         "data",
         "finish_reason",
+        "images",
         "logprobs",
         "reasoning",
         "reasoning_details",
@@ -53,6 +56,9 @@ class ChatStreamChunk:
         self.reasoning = ""
         self.reasoning_details: list[dict[str, Any]] = _NO_ITEMS
         self.tool_call_deltas: list[dict[str, Any]] = _NO_ITEMS
+        #: Images a model generated, and ``url_citation`` annotations, in this chunk.
+        self.images: list[dict[str, Any]] = _NO_ITEMS
+        self.annotations: list[dict[str, Any]] = _NO_ITEMS
         self.finish_reason: str | None = None
         #: The first choice's token logprobs in this chunk (``logprobs.content``).
         self.logprobs: list[dict[str, Any]] = _NO_ITEMS
@@ -81,6 +87,10 @@ class ChatStreamChunk:
                 self.tool_call_deltas = value
             elif key == "reasoning_details":
                 self.reasoning_details = value
+            elif key == "images":
+                self.images = value
+            elif key == "annotations":
+                self.annotations = value
 
     def __repr__(self) -> str:
         return f"ChatStreamChunk({self.data!r})"

@@ -2,12 +2,15 @@
 
 OpenRouter takes images, PDFs and video as URLs (``data:`` URLs for inline
 bytes), and audio only as base64 data with a short format name; these helpers
-turn MIME types and raw data into what the wire expects.
+turn MIME types and raw data into what the wire expects. Going the other way,
+:func:`reply_images` and :func:`url_citations` read the images a model generated
+(``message.images``) and the web plugin's sources (``url_citation`` annotations)
+out of a reply, for the adapters' content blocks.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "audio_format",
@@ -17,6 +20,8 @@ __all__ = [
     "image_url",
     "input_modalities_of",
     "reasoning_details_for_request",
+    "reply_images",
+    "url_citations",
     "video_mime",
 ]
 
@@ -97,6 +102,47 @@ def _without_ephemeral_ids(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_ephemeral_ids(v) for v in value]
     return value
+
+
+class ReplyImage(NamedTuple):
+    """An image in a reply: ``url`` for a hosted one, else ``base64`` data."""
+
+    url: str | None
+    base64: str | None
+    mime_type: str | None
+
+
+def reply_images(images: Any) -> list[ReplyImage]:
+    """The images of ``message.images`` (``{"type": "image_url", "image_url":
+    {"url": ...}}``), ``data:`` URLs split into base64 data and MIME type. Entries
+    of another shape are left out here (they stay in the raw reply)."""
+    found: list[ReplyImage] = []
+    for image in images or ():
+        inner = image.get("image_url") if isinstance(image, dict) else None
+        url = inner.get("url") if isinstance(inner, dict) else inner
+        if not isinstance(url, str) or not url:
+            continue
+        if url.startswith("data:") and ";base64," in url:
+            header, data = url.split(";base64,", 1)
+            found.append(ReplyImage(None, data, header[5:] or "image/png"))
+        else:
+            found.append(ReplyImage(url, None, None))
+    return found
+
+
+def url_citations(annotations: Any) -> list[dict[str, Any]]:
+    """The ``url_citation`` annotations of a reply as flat dicts holding those of
+    ``url``, ``title``, ``content``, ``start_index``, ``end_index`` it has."""
+    found: list[dict[str, Any]] = []
+    for annotation in annotations or ():
+        if not isinstance(annotation, dict) or annotation.get("type") != "url_citation":
+            continue
+        source = annotation.get("url_citation") or annotation
+        if not isinstance(source, dict):
+            continue
+        keys = ("url", "title", "content", "start_index", "end_index")
+        found.append({k: source[k] for k in keys if source.get(k) is not None})
+    return found
 
 
 def image_url(image: str | bytes, mime_type: str | None = None) -> str:
