@@ -60,11 +60,8 @@ from ._responses_events import (
     parse_event_data,
 )
 from ._sse import DONE, ServerSentEvent
-from .errors import (
-    APIStatusError,
-    StreamInterruptedError,
-    error_from_body,
-)
+from ._stream_failures import StreamFailures
+from .errors import APIStatusError
 from .types.responses import OutputFunctionCall, ResponsesResult
 
 __all__ = ["ResponsesStreamAccumulator"]
@@ -164,7 +161,7 @@ class _Item:
 _CONTAINERS = frozenset({"message", "reasoning"})
 
 
-class ResponsesStreamAccumulator:
+class ResponsesStreamAccumulator(StreamFailures):
     """Feed it SSE events (:meth:`parse_event`); it returns typed events and keeps the
     output so far. :meth:`result` gives the final :class:`ResponsesResult` once the
     stream has ended (or the partial one if it has not).
@@ -469,45 +466,14 @@ class ResponsesStreamAccumulator:
     def _failure(
         self, code: str | int | None, message: str, metadata: dict[str, Any]
     ) -> APIStatusError:
-        error = error_from_body(
-            _error_body(code, message, metadata),
-            http_status=502,
-            generation_id=self.response_id,
-            model=self.model,
-            in_band=True,
-        )
-        if not self.output_started:
-            # Nothing was produced: a plain typed error, safe to fall back on.
-            return error
-        return self.interrupted(
-            f"stream failed after output began: {error.message}",
-            status_code=error.status_code,
-            metadata=error.metadata,
-        )
+        payload = _error_body(code, message, metadata)
+        return self.in_band_failure(payload, generation_id=self.response_id, model=self.model)
 
-    def interrupted(
-        self,
-        message: str,
-        *,
-        cause: BaseException | None = None,
-        status_code: int = 502,
-        metadata: dict[str, Any] | None = None,
-    ) -> StreamInterruptedError:
-        """An error for a stream that broke; ``partial`` holds the output so far (a
-        :class:`ResponsesResult`, or ``None`` if no event had arrived)."""
-        partial = self.partial() if self.events else None
-        err = StreamInterruptedError(
-            message,
-            # StreamInterruptedError is typed for a ChatResult partial; a Responses
-            # stream's partial is a ResponsesResult (both have .text and .id).
-            partial=partial,  # type: ignore[arg-type]
-            status_code=status_code,
-            metadata=metadata,
-            generation_id=self.response_id,
-            model=self.model,
-        )
-        err.__cause__ = cause
-        return err
+    def partial_or_none(self) -> ResponsesResult | None:
+        return self.partial() if self.events else None
+
+    def error_ids(self) -> tuple[str | None, str | None]:
+        return self.response_id, self.model
 
     def check_complete(self) -> None:
         """At the end of input: without a terminal event the stream was cut off."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import _json
 from ._sse import DONE, ServerSentEvent
-from .errors import APIStatusError, StreamInterruptedError, error_from_body
+from ._stream_failures import StreamFailures
 from .types.chat import ChatResult, Usage
 
 __all__ = ["ChatStreamChunk", "StreamAccumulator", "new_tool_call_id"]
@@ -190,7 +190,7 @@ def merge_reasoning_details(target: list[dict[str, Any]], pieces: list[dict[str,
             target.append(dict(piece))
 
 
-class StreamAccumulator:
+class StreamAccumulator(StreamFailures):
     """Feed it decoded SSE events; it keeps the merged result so far."""
 
     def __init__(self, model: str | None = None) -> None:
@@ -242,7 +242,7 @@ class StreamAccumulator:
         if data.get("usage"):
             self.usage = chunk.usage
         if data.get("error") is not None:
-            raise self._error_chunk(data)
+            raise self.in_band_failure(data, generation_id=data.get("id"), model=data.get("model"))
 
     def _add_choice(self, raw: dict[str, Any]) -> None:
         index = raw.get("index") or 0
@@ -319,43 +319,11 @@ class StreamAccumulator:
             return []
         return [choice.tool_calls[i] for i in sorted(choice.tool_calls)]
 
-    def _error_chunk(self, data: dict[str, Any]) -> APIStatusError:
-        error = error_from_body(
-            data,
-            http_status=502,
-            generation_id=data.get("id"),
-            model=data.get("model"),
-            in_band=True,
-        )
-        if not self.output_started:
-            # Nothing was produced: a plain typed error, safe to fall back on.
-            return error
-        return self.interrupted(
-            f"stream failed after output began: {error.message}",
-            status_code=error.status_code,
-            metadata=error.metadata,
-        )
+    def partial_or_none(self) -> ChatResult | None:
+        return self.result() if self.chunks else None
 
-    def interrupted(
-        self,
-        message: str,
-        *,
-        cause: BaseException | None = None,
-        status_code: int = 502,
-        metadata: dict[str, Any] | None = None,
-    ) -> StreamInterruptedError:
-        """An error for a stream that broke; it carries the partial result."""
-        partial = self.result() if self.chunks else None
-        err = StreamInterruptedError(
-            message,
-            partial=partial,
-            status_code=status_code,
-            metadata=metadata,
-            generation_id=self._meta.get("id"),
-            model=self._meta.get("model") or self.requested_model,
-        )
-        err.__cause__ = cause
-        return err
+    def error_ids(self) -> tuple[str | None, str | None]:
+        return self._meta.get("id"), self._meta.get("model") or self.requested_model
 
     def check_complete(self) -> None:
         """At end of input: a stream without ``[DONE]`` or a finish reason was cut off."""

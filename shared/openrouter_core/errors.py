@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .types.attempts import Attempt
     from .types.chat import ChatResult
+    from .types.responses import ResponsesResult
 
 __all__ = [
     "APIConnectionError",
@@ -525,15 +526,16 @@ def parse_retry_after(value: str | None) -> float | None:
 
 class StreamInterruptedError(APIStatusError, ValueError):
     """A stream failed after output had begun (an in-band ``error`` chunk, a reset
-    connection or an undecodable event). ``partial`` holds everything received so far;
-    it is never returned as if the answer were complete. Also a ``ValueError``, as
+    connection or an undecodable event). ``partial`` holds everything received so far
+    (a ``ChatResult``, or a ``ResponsesResult`` for ``/responses`` streams); it is
+    never returned as if the answer were complete. Also a ``ValueError``, as
     the official packages raise for an error inside a stream."""
 
     def __init__(
         self,
         message: str,
         *,
-        partial: ChatResult | None,
+        partial: ChatResult | ResponsesResult | None,
         status_code: int = 502,
         metadata: Mapping[str, Any] | None = None,
         generation_id: str | None = None,
