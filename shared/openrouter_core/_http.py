@@ -20,6 +20,7 @@ import httpx
 import pydantic
 
 from . import _json
+from ._decode import decode_body
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -285,17 +286,7 @@ def parse_reply(call: Call[T], status: int, headers: httpx.Headers, content: byt
 
 def load_json(content: bytes) -> Any:
     """Decode a 2xx JSON body; an ``{"error": ...}`` object becomes a typed error."""
-    if not content.strip():
-        raise ResponseParseError("OpenRouter sent an empty reply body")
-    try:
-        payload = _json.loads(content)
-    except ValueError as exc:
-        text = content.decode("utf-8", errors="replace")
-        raise ResponseParseError(
-            f"OpenRouter sent a reply that is not valid JSON ({len(content)} bytes): "
-            f"{text.strip()[:200]!r}",
-            body=text,
-        ) from exc
+    payload = decode_body(content)
     if (
         isinstance(payload, dict)
         and payload.get("error") is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _json
+from ._decode import decode_body
 from .errors import (
     ResponseParseError,
     error_from_body,
@@ -427,17 +427,7 @@ def parse_responses(content: bytes) -> ResponsesResult:
     A failed response (``status: "failed"``, or an ``error`` and no output) raises the
     typed error for its code; an undecodable body raises
     :class:`~openrouter_core.errors.ResponseParseError`."""
-    if not content.strip():
-        raise ResponseParseError("OpenRouter sent an empty reply body")
-    try:
-        payload = _json.loads(content)
-    except ValueError as exc:
-        text = content.decode("utf-8", errors="replace")
-        raise ResponseParseError(
-            f"OpenRouter sent a /responses reply that is not valid JSON ({len(content)} "
-            f"bytes): {text.strip()[:200]!r}",
-            body=text,
-        ) from exc
+    payload = decode_body(content, "/responses reply")
     if not isinstance(payload, dict):
         raise ResponseParseError(
             f"a /responses reply must be an object, got {type(payload).__name__}"
