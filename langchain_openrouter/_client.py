@@ -1,45 +1,49 @@
-"""How a LangChain object finds its shared OpenRouter clients.
+"""How a LangChain object checks its connection settings and finds its shared
+OpenRouter clients.
 
 Model objects are cheap and recreated often (``bind_tools``, agents, chains), so
 they never own a connection: they hand their settings to
 :func:`openrouter_core.shared_clients_for` (the same function the LlamaIndex
 adapter uses) on every call, which memoises the resulting
-:class:`~openrouter_core.Settings` and returns the pooled clients.
+:class:`~openrouter_core.Settings` and returns the pooled clients. Every class
+here names its connection fields alike (``openrouter_api_key``,
+``openrouter_api_base``, ``max_retries``, the attribution headers,
+``default_headers``, ``rate_limit``), so both functions read them off the object.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import SecretStr
-
 from openrouter_core import SharedClients, shared_clients_for
+from openrouter_core.settings import missing_key_error, validate_base_url
 
-__all__ = ["clients_for"]
+__all__ = ["check_connection", "clients_of"]
 
 
-def clients_for(
-    *,
-    api_key: SecretStr | None,
-    base_url: str | None,
-    timeout: float | None,
-    max_retries: int,
-    app_url: str | None = None,
-    app_title: str | None = None,
-    app_categories: Sequence[str] | None = None,
-    default_headers: Mapping[str, str] | None = None,
-    **more: Any,
-) -> SharedClients:
-    """The shared sync/async clients and catalog of one configuration."""
+def check_connection(obj: Any) -> None:
+    """At construction, after validation (so the errors are ours and never echo the
+    input): a key is needed, and the base URL must be one we can send it to."""
+    key = obj.openrouter_api_key
+    if not key or not key.get_secret_value():
+        raise missing_key_error()
+    if obj.openrouter_api_base:
+        validate_base_url(obj.openrouter_api_base, allow_insecure_http=True)
+
+
+def clients_of(obj: Any, *, timeout: float | None, **more: Any) -> SharedClients:
+    """The shared sync/async clients and catalog of ``obj``'s configuration; ``more``
+    holds the settings only some classes have (``capability_check``, ...)."""
+    key = obj.openrouter_api_key
     return shared_clients_for(
-        api_key=api_key.get_secret_value() if api_key is not None else None,
-        base_url=base_url or None,
+        api_key=key.get_secret_value() if key is not None else None,
+        base_url=obj.openrouter_api_base or None,
         timeout=timeout,
-        max_retries=max_retries,
-        app_url=app_url,
-        app_title=app_title,
-        app_categories=tuple(app_categories or ()),
-        headers=dict(default_headers or {}),
+        max_retries=obj.max_retries,
+        app_url=obj.app_url,
+        app_title=obj.app_title,
+        app_categories=tuple(obj.app_categories or ()),
+        headers=dict(obj.default_headers or {}),
+        rate_limit=obj.rate_limit,
         **more,
     )

@@ -34,10 +34,9 @@ from openrouter_core._base_client import parse_chat
 from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core._responses_convert import chat_result_from_responses, responses_body_from_chat
 from openrouter_core.capabilities import CapabilityPolicy, estimate_prompt_tokens
-from openrouter_core.settings import missing_key_error, validate_base_url
 
 from ._blocks import register as _register_content_blocks
-from ._client import clients_for
+from ._client import check_connection, clients_of
 from ._compat import (
     _convert_chunk_to_message_chunk,
     _convert_dict_to_message,
@@ -343,11 +342,7 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)
         self._note_key_source(data)
-        # After validation, so these errors are ours (and never echo the input).
-        if not self.openrouter_api_key or not self.openrouter_api_key.get_secret_value():
-            raise missing_key_error()
-        if self.openrouter_api_base:
-            validate_base_url(self.openrouter_api_base, allow_insecure_http=True)
+        check_connection(self)
         if self.n > 1 and self.streaming:
             raise ConfigurationError("n must be 1 when streaming.")
         warn_short_timeout(self.request_timeout)
@@ -468,17 +463,10 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
     # ------------------------------------------------------------------ clients and requests
 
     def _clients(self) -> SharedClients:
-        return clients_for(
-            api_key=self.openrouter_api_key,
-            base_url=self.openrouter_api_base,
+        return clients_of(
+            self,
             timeout=timeout_seconds(self.request_timeout),
-            max_retries=self.max_retries,
-            app_url=self.app_url,
-            app_title=self.app_title,
-            app_categories=self.app_categories,
-            default_headers=self.default_headers,
             capability_check=self._policy,
-            rate_limit=self.rate_limit,
         )
 
     @property

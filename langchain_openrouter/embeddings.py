@@ -14,9 +14,8 @@ from openrouter_core import SharedClients
 from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.capabilities import CapabilityPolicy, EmbeddingPurpose
 from openrouter_core.content import image_embedding_inputs
-from openrouter_core.settings import missing_key_error, validate_base_url
 
-from ._client import clients_for
+from ._client import check_connection, clients_of
 
 __all__ = ["OpenRouterEmbeddings"]
 
@@ -108,11 +107,7 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)
         self._note_key_source(data)
-        # After validation, so these errors are ours (and never echo the input).
-        if not self.openrouter_api_key or not self.openrouter_api_key.get_secret_value():
-            raise missing_key_error()
-        if self.openrouter_api_base:
-            validate_base_url(self.openrouter_api_base, allow_insecure_http=True)
+        check_connection(self)
 
     def _key_from_env(self, value: str) -> Any:
         return SecretStr(value)
@@ -122,19 +117,12 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
         return self.openrouter_api_base
 
     def _clients(self) -> SharedClients:
-        return clients_for(
-            api_key=self.openrouter_api_key,
-            base_url=self.openrouter_api_base,
+        return clients_of(
+            self,
             timeout=self.timeout,
-            max_retries=self.max_retries,
             retry_delay=self.wait_time,
             max_concurrent_requests=self.max_concurrent_requests,
-            app_url=self.app_url,
-            app_title=self.app_title,
-            app_categories=self.app_categories,
-            default_headers=self.default_headers,
             capability_check=self.capability_check or "error",
-            rate_limit=self.rate_limit,
         )
 
     def _request(self, texts: list[Any]) -> dict[str, Any]:

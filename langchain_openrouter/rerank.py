@@ -13,10 +13,9 @@ from pydantic import AliasChoices, ConfigDict, Field, SecretStr
 from openrouter_core import Catalog, CatalogUnavailableError, SharedClients
 from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.capabilities import CapabilityPolicy
-from openrouter_core.settings import missing_key_error, validate_base_url
 from openrouter_core.types.rerank import RerankResult
 
-from ._client import clients_for
+from ._client import check_connection, clients_of
 from ._construction import timeout_seconds
 
 __all__ = ["OpenRouterRerank"]
@@ -96,10 +95,7 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseDocumentCompressor):
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)
         self._note_key_source(data)
-        if not self.openrouter_api_key or not self.openrouter_api_key.get_secret_value():
-            raise missing_key_error()
-        if self.openrouter_api_base:
-            validate_base_url(self.openrouter_api_base, allow_insecure_http=True)
+        check_connection(self)
 
     def _key_from_env(self, value: str) -> Any:
         return SecretStr(value)
@@ -109,17 +105,10 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseDocumentCompressor):
         return "openrouter-rerank"
 
     def _clients(self) -> SharedClients:
-        return clients_for(
-            api_key=self.openrouter_api_key,
-            base_url=self.openrouter_api_base,
+        return clients_of(
+            self,
             timeout=timeout_seconds(self.request_timeout),
-            max_retries=self.max_retries,
-            app_url=self.app_url,
-            app_title=self.app_title,
-            app_categories=self.app_categories,
-            default_headers=self.default_headers,
             capability_check=self.capability_check or "error",
-            rate_limit=self.rate_limit,
         )
 
     def _takes_images(self, catalog: Catalog | None) -> bool:

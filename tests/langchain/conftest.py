@@ -176,7 +176,7 @@ def fake_openrouter(
     """Route every ``ChatOpenRouter`` / ``OpenRouterEmbeddings`` call to a fake server."""
     fake = FakeOpenRouter(Catalog.from_models(catalog_models))
     for module in ("langchain_openrouter.chat_models", "langchain_openrouter.embeddings"):
-        monkeypatch.setattr(f"{module}.clients_for", lambda **_settings: fake)
+        monkeypatch.setattr(f"{module}.clients_of", lambda _obj, **_settings: fake)
     yield fake
 
 
