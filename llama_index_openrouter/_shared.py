@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import httpx
@@ -35,7 +34,7 @@ from openrouter_core.settings import (
     DEFAULT_BASE_URL,
 )
 
-__all__ = ["ClientSource", "OwnHTTP", "clients_for", "resolve_api_base", "resolve_api_key"]
+__all__ = ["ClientSource", "OwnHTTP", "clients_of", "resolve_api_base", "resolve_api_key"]
 
 
 def resolve_api_key(value: str | None) -> str | None:
@@ -51,29 +50,22 @@ def resolve_api_base(value: str | None) -> str:
     return (url or DEFAULT_BASE_URL).rstrip("/")
 
 
-def clients_for(
-    *,
-    api_key: str | None,
-    api_base: str | None,
-    timeout: float | None,
-    max_retries: int,
-    app_url: str | None = None,
-    app_title: str | None = None,
-    app_categories: Sequence[str] | None = None,
-    default_headers: Mapping[str, str] | None = None,
-    **more: Any,
-) -> SharedClients:
-    """The shared sync/async clients and catalog of one configuration."""
+def clients_of(obj: Any) -> SharedClients:
+    """The shared sync/async clients and catalog of ``obj``'s configuration. Every
+    class here names its connection fields alike (``api_key``, ``api_base``,
+    ``timeout``, ``max_retries``, the attribution headers, ``default_headers``,
+    ``capability_check``, ``rate_limit``), so they are read off the object."""
     return shared_clients_for(
-        api_key=api_key,
-        base_url=api_base or None,
-        timeout=timeout,
-        max_retries=max_retries,
-        app_url=app_url,
-        app_title=app_title,
-        app_categories=tuple(app_categories or ()),
-        headers=dict(default_headers or {}),
-        **more,
+        api_key=obj.api_key,
+        base_url=obj.api_base or None,
+        timeout=obj.timeout,
+        max_retries=obj.max_retries,
+        app_url=obj.app_url,
+        app_title=obj.app_title,
+        app_categories=tuple(obj.app_categories or ()),
+        headers=dict(obj.default_headers or {}),
+        capability_check=obj.capability_check,
+        rate_limit=obj.rate_limit,
     )
 
 

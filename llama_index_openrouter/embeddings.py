@@ -22,7 +22,7 @@ from ._peer_compat import (
     layered_call_kwargs,
     refuse_unknown_keywords,
 )
-from ._shared import ClientSource, OwnHTTP, clients_for, resolve_api_base, resolve_api_key
+from ._shared import ClientSource, OwnHTTP, clients_of, resolve_api_base, resolve_api_key
 
 __all__ = ["DEFAULT_EMBEDDING_MODEL", "OpenRouterEmbedding"]
 
@@ -75,11 +75,15 @@ class OpenRouterEmbedding(ExplicitKeyPickling, MultiModalEmbedding):
     Example:
         .. code-block:: python
 
-            from llama_index.core import Settings, VectorStoreIndex
+            from llama_index.core import Document, Settings, VectorStoreIndex
             from llama_index_openrouter import OpenRouter, OpenRouterEmbedding
 
             Settings.embed_model = OpenRouterEmbedding(model_name="openai/text-embedding-3-small")
             Settings.llm = OpenRouter(model="openai/gpt-4o-mini")
+            documents = [
+                Document(text="The report concludes that sales grew 12% in 2024."),
+                Document(text="The appendix lists every store by region."),
+            ]
             index = VectorStoreIndex.from_documents(documents)
             print(index.as_query_engine().query("What does the report conclude?"))
     """
@@ -138,18 +142,7 @@ class OpenRouterEmbedding(ExplicitKeyPickling, MultiModalEmbedding):
         return "OpenRouterEmbedding"
 
     def _clients(self) -> ClientSource:
-        shared: SharedClients = clients_for(
-            api_key=self.api_key,
-            api_base=self.api_base,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            app_url=self.app_url,
-            app_title=self.app_title,
-            app_categories=self.app_categories,
-            default_headers=self.default_headers,
-            capability_check=self.capability_check,
-            rate_limit=self.rate_limit,
-        )
+        shared: SharedClients = clients_of(self)
         own = self._own_http
         return own.clients(shared) if own else shared
 

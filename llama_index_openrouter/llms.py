@@ -41,7 +41,7 @@ from ._peer_compat import (
     refuse_request_options,
     refuse_unknown_keywords,
 )
-from ._shared import ClientSource, OwnHTTP, clients_for, resolve_api_base, resolve_api_key
+from ._shared import ClientSource, OwnHTTP, clients_of, resolve_api_base, resolve_api_key
 from ._streaming import astream_responses, stream_responses, wants_logprobs
 from ._structured import StructuredOutputsLLM
 from ._tools import keep_first_tool_call, prepare_tool_kwargs, tool_selections
@@ -250,18 +250,7 @@ class OpenRouter(ExplicitKeyPickling, StructuredOutputsLLM):
     # ------------------------------------------------------------------ clients and catalog
 
     def _clients(self) -> ClientSource:
-        shared = clients_for(
-            api_key=self.api_key,
-            api_base=self.api_base,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            app_url=self.app_url,
-            app_title=self.app_title,
-            app_categories=self.app_categories,
-            default_headers=self.default_headers,
-            rate_limit=self.rate_limit,
-            capability_check=self.capability_check,
-        )
+        shared = clients_of(self)
         own = self._own_http
         return own.clients(shared) if own else shared
 

@@ -13,7 +13,7 @@ from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.settings import DEFAULT_BASE_URL, validate_base_url
 from openrouter_core.types.rerank import RerankResult
 
-from ._shared import clients_for, resolve_api_base, resolve_api_key
+from ._shared import clients_of, resolve_api_base, resolve_api_key
 
 __all__ = ["OpenRouterRerank"]
 
@@ -39,12 +39,21 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseNodePostprocessor):
     Example:
         .. code-block:: python
 
-            from llama_index.core import VectorStoreIndex
-            from llama_index_openrouter import OpenRouterRerank
+            from llama_index.core import Document, VectorStoreIndex
+            from llama_index_openrouter import OpenRouter, OpenRouterEmbedding, OpenRouterRerank
 
+            index = VectorStoreIndex.from_documents(
+                [
+                    Document(text="A rate-limited model hands the request to the next one."),
+                    Document(text="The catalog lists each model's context window and prices."),
+                    Document(text="Streams never switch models after their first token."),
+                ],
+                embed_model=OpenRouterEmbedding(model_name="openai/text-embedding-3-small"),
+            )
             engine = index.as_query_engine(
+                llm=OpenRouter(model="openai/gpt-4o-mini"),
                 similarity_top_k=10,
-                node_postprocessors=[OpenRouterRerank(model="cohere/rerank-v3.5", top_n=3)],
+                node_postprocessors=[OpenRouterRerank(model="cohere/rerank-v3.5", top_n=2)],
             )
             response = engine.query("How do fallbacks work?")
             [n.score for n in response.source_nodes]   # relevance scores, best first
@@ -85,18 +94,7 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseNodePostprocessor):
         return "OpenRouterRerank"
 
     def _clients(self) -> SharedClients:
-        return clients_for(
-            api_key=self.api_key,
-            api_base=self.api_base,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            app_url=self.app_url,
-            app_title=self.app_title,
-            app_categories=self.app_categories,
-            default_headers=self.default_headers,
-            capability_check=self.capability_check,
-            rate_limit=self.rate_limit,
-        )
+        return clients_of(self)
 
     def _request(
         self, nodes: list[NodeWithScore], query: str, catalog: Catalog | None

@@ -39,6 +39,7 @@ def _the_harness_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     ):
         monkeypatch.delenv(name, raising=False)
 
+
 try:
     from tests import request_validation as rv
 except ImportError:  # tests/ is not a package: it is on sys.path itself

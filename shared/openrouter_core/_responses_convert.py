@@ -90,9 +90,7 @@ def _input_items(messages: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def _text_of(content: Any) -> str:
     if isinstance(content, str):
         return content
-    return "".join(
-        part.get("text") or "" for part in content or () if part.get("type") == "text"
-    )
+    return "".join(part.get("text") or "" for part in content or () if part.get("type") == "text")
 
 
 def _parts(content: Any) -> str | list[dict[str, Any]]:

@@ -109,5 +109,5 @@ def fake_server(
     """Route every ``OpenRouter`` / ``OpenRouterEmbedding`` call to a scripted server."""
     fake = FakeServer(Catalog.from_models(catalog_models))
     for module in ("llama_index_openrouter.llms", "llama_index_openrouter.embeddings"):
-        monkeypatch.setattr(f"{module}.clients_for", lambda **_settings: fake)
+        monkeypatch.setattr(f"{module}.clients_of", lambda _obj: fake)
     yield fake

@@ -61,6 +61,7 @@ class Wire:
 @pytest.fixture
 def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Wire]:
     recorder = Wire()
+
     def answer(_self: Any, request: httpx.Request) -> httpx.Response:
         return recorder(request)
 
