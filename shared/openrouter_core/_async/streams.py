@@ -113,21 +113,9 @@ class _AsyncStream(Generic[E, R]):
         client.settings.require_key()
         body = self._prepared.body_for(model)
         call = Call("POST", self._path, self._parse, body=body, model=model, stream=True)
-        http = client.http_client
-        request = build_request(http, client.settings, client._headers, call)
+        request = build_request(client.http_client, client.settings, client._headers, call)
         async with client._slots:
-            try:
-                response = self._response = await http.send(
-                    request, stream=True, follow_redirects=False
-                )
-            except httpx.HTTPError as exc:
-                if http.is_closed:
-                    raise client_closed(exc) from exc
-                raise transport_error(exc, call) from exc
-            except RuntimeError as exc:
-                if http.is_closed:
-                    raise client_closed(exc) from exc
-                raise
+            response = self._response = await client.transmit(request, call, stream=True)
             try:
                 if response.status_code >= 400:
                     content = await response.aread()
@@ -151,7 +139,7 @@ class _AsyncStream(Generic[E, R]):
                     yield parsed
                 acc.check_complete()
             except httpx.HTTPError as exc:
-                if http.is_closed:
+                if client.http_client.is_closed:
                     raise client_closed(exc) from exc
                 raise transport_error(exc, call) from exc
             finally:

@@ -175,20 +175,27 @@ class OpenRouterClient(SyncSide, BaseClient, EndpointMethods):
     def _send_once(self, call: Call[T]) -> T:
         if call.require_key:
             self.settings.require_key()
-        http = self.http_client
-        request = build_request(http, self.settings, self._headers, call)
+        request = build_request(self.http_client, self.settings, self._headers, call)
         with self._slots:
-            try:
-                response = http.send(request, follow_redirects=False)
-            except httpx.HTTPError as exc:
-                if http.is_closed:
-                    raise client_closed(exc) from exc
-                raise transport_error(exc, call) from exc
-            except RuntimeError as exc:
-                if http.is_closed:
-                    raise client_closed(exc) from exc
-                raise
+            response = self.transmit(request, call)
         return parse_reply(call, response.status_code, response.headers, response.content)
+
+    def transmit(
+        self, request: httpx.Request, call: Call[Any], *, stream: bool = False
+    ) -> httpx.Response:
+        """Send one built request; a failure without a reply becomes our typed error
+        (:class:`~openrouter_core.errors.ClientClosedError` once the client is closed)."""
+        http = self.http_client
+        try:
+            return http.send(request, stream=stream, follow_redirects=False)
+        except httpx.HTTPError as exc:
+            if http.is_closed:
+                raise client_closed(exc) from exc
+            raise transport_error(exc, call) from exc
+        except RuntimeError as exc:
+            if http.is_closed:
+                raise client_closed(exc) from exc
+            raise
 
     def load_catalog_payload(self, kind: CatalogKind = "chat") -> Any:
         """The raw listing (``/models``, ``/embeddings/models``...) from the first
