@@ -440,11 +440,16 @@ def vcr_config(
     request). ``before_record_request`` hooks run after the built-in filter, so they
     see the rewritten, scrubbed request; vcrpy calls them before matching too.
     Requests to ``ignore_hosts`` bypass the cassette (and go to the network).
-    Cassette names get a ``.yaml`` suffix unless they already end with one.
+    Cassette names get a ``.yaml`` suffix unless they already end with one. In
+    record mode ``all`` a cassette is rewritten with only this run's interactions.
     """
+    mode = resolve_record_mode(record_mode)
     configured = vcr.VCR(
         cassette_library_dir=str(cassette_dir),
-        record_mode=resolve_record_mode(record_mode),
+        record_mode=mode,
+        # Re-recording a whole cassette keeps only what this run sent (vcrpy would
+        # otherwise keep old interactions the run did not repeat).
+        drop_unused_requests=mode == "all",
         serializer=SERIALIZER_NAME,
         match_on=tuple(match_on),
         before_record_request=[make_request_filter(rewrite_from), *_hooks(before_record_request)],
