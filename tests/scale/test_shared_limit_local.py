@@ -105,31 +105,48 @@ def copies(handle: Handle, count: int = 2) -> list[SharedRateLimit]:
 
 def test_copies_share_one_schedule(handle: Handle) -> None:
     first, second = copies(handle)
+    slots: list[float] = []
+    reserve = handle.actor.reserve
+
+    async def recording(blocking: bool = True) -> Any:
+        reply = await reserve(blocking)
+        slots.append(reply[0])
+        return reply
+
+    handle.actor.reserve = recording  # type: ignore[method-assign]
 
     async def take(limit: SharedRateLimit, count: int) -> list[float]:
         got = []
         for _ in range(count):
             await limit.aacquire()
-            got.append(time.monotonic())
+            got.append(time.time())
         return got
 
     async def main() -> list[float]:
         a, b = await asyncio.gather(take(first, 5), take(second, 5))
         return sorted(a + b)
 
-    times = asyncio.run(main())
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.05 - 0.01  # 20/s: 50 ms apart, whoever asks
-    assert times[-1] - times[0] >= 9 * 0.05 - 0.02
+    woke = asyncio.run(main())
+    # The slots of both copies are one schedule: 20/s, 50 ms apart, whoever asks...
+    assert len(slots) == 10
+    gaps = [b - a for a, b in itertools.pairwise(sorted(slots))]
+    assert min(gaps) == pytest.approx(0.05, abs=1e-6)
+    # ...and nobody went before its slot (the i-th return is no earlier than the i-th slot).
+    assert all(w >= s - 1e-3 for w, s in zip(woke, sorted(slots), strict=True))
 
 
-def test_sync_acquire_and_a_nonblocking_one(handle: Handle) -> None:
-    (limit,) = copies(handle, 1)
-    assert limit.acquire()
-    assert not limit.acquire(blocking=False)  # the next slot is 50 ms away
-    time.sleep(0.06)
-    assert limit.acquire(blocking=False)
-    assert asyncio.run(limit.aacquire(blocking=False)) is False
+def test_sync_acquire_and_a_nonblocking_one() -> None:
+    slow = Handle(LimiterActor(2, lead=0.02))  # a slot every 500 ms
+    try:
+        limit = attach(SharedRateLimit(2, name="slow"), slow)
+        assert limit.acquire()
+        assert not limit.acquire(blocking=False)  # the next slot is 500 ms away
+        assert asyncio.run(limit.aacquire(blocking=False)) is False
+        time.sleep(0.55)
+        assert limit.acquire(blocking=False)
+        assert slow.actor._schedule.granted == 2  # a refusal takes nothing
+    finally:
+        slow.close()
 
 
 def test_an_account_wide_429_pauses_every_copy_and_requeues_the_waiting(handle: Handle) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import time
 from typing import Any
 
@@ -121,8 +122,7 @@ class LimiterActor:
 def _node_id() -> str | None:
     """The Ray node this process runs on (``None`` outside Ray)."""
     try:
-        import ray
-
+        ray = importlib.import_module("ray")
         return str(ray.get_runtime_context().get_node_id())
     except Exception:  # not in a Ray process: no node to compare with
         return None

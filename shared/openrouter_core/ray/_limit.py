@@ -4,6 +4,7 @@ of a Ray cluster, behind a small picklable handle."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import sys
 import threading
 import time
@@ -29,11 +30,11 @@ _actor_class: Any = None
 
 
 def _import_ray() -> Any:
+    """Ray, imported on first use (by name, so type checks do not need it installed)."""
     try:
-        import ray
+        return importlib.import_module("ray")
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(_INSTALL_HINT) from exc
-    return ray
 
 
 def _ray_is_up() -> bool:

@@ -104,8 +104,7 @@ def _column(batch: Any, name: str) -> list[Any]:
 def _with_columns(batch: Any, columns: Mapping[str, list[Any]]) -> Any:
     """``batch`` with ``columns`` added (or replaced), in the batch's own form."""
     if isinstance(batch, Mapping):
-        import numpy as np
-
+        np = importlib.import_module("numpy")
         out = dict(batch)
         for name, values in columns.items():
             array = np.empty(len(values), dtype=object)
