@@ -12,6 +12,7 @@ from demo.display import bold, dim, heading, say, table, waiting
 PRIMARY = "openai/gpt-4o-mini"
 BACKUP = "anthropic/claude-3.5-haiku"
 EMBEDDER = "openai/text-embedding-3-small"
+RERANKER = "cohere/rerank-v3.5"
 QUESTION = "What is the weather in Paris right now, and what is the local time there?"
 
 
@@ -139,6 +140,8 @@ DOCUMENTS = {
     "models support tools, structured outputs, images and reasoning.",
     "testing.md": "Cassettes record OpenRouter traffic once. Tests replay them offline "
     "with keys scrubbed.",
+    "limits.md": "A model that is rate limited answers 429 with Retry-After; it cools "
+    "down for every object that shares the client.",
 }
 
 
@@ -177,18 +180,25 @@ def _llm_calls_reported(conn: Connection) -> Iterator[None]:
 def rag_scene(conn: Connection) -> None:
     from llama_index.core import Document, VectorStoreIndex
 
-    from llama_index_openrouter import OpenRouter, OpenRouterEmbedding
+    from llama_index_openrouter import OpenRouter, OpenRouterEmbedding, OpenRouterRerank
 
-    heading(3, "A LlamaIndex RAG answer with its sources")
+    heading(3, "A LlamaIndex RAG answer: retrieved, reranked, answered with its sources")
     documents = [Document(text=t, metadata={"file": n}) for n, t in DOCUMENTS.items()]
     embed = OpenRouterEmbedding(model_name=EMBEDDER, api_key=conn.api_key, api_base=conn.base_url)
     llm = OpenRouter(model=PRIMARY, api_key=conn.api_key, api_base=conn.base_url, temperature=0)
+    reranker = OpenRouterRerank(
+        model=RERANKER, top_n=2, api_key=conn.api_key, api_base=conn.base_url
+    )
     with waiting(f"embedding {len(documents)} documents with {EMBEDDER}"):
         index = VectorStoreIndex.from_documents(documents, embed_model=embed)
     question = "What happens when a model is rate limited?"
     say(f"  {bold('question')}: {question}")
-    with waiting(f"asking {PRIMARY}"), _llm_calls_reported(conn):
-        response = index.as_query_engine(llm=llm, similarity_top_k=2).query(question)
+    engine = index.as_query_engine(
+        llm=llm, similarity_top_k=len(documents), node_postprocessors=[reranker]
+    )
+    with waiting(f"retrieving {len(documents)}, reranking with {RERANKER}, asking {PRIMARY}"):
+        with _llm_calls_reported(conn):
+            response = engine.query(question)
     say(f"  {bold('answer')}: {str(response).strip()}")
     for node in response.source_nodes:
-        say(f"  [source] {node.node.metadata['file']} (score {node.score or 0:.3f})")
+        say(f"  [source] {node.node.metadata['file']} (relevance {node.score or 0:.3f})")

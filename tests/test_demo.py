@@ -29,5 +29,6 @@ def test_demo_replays_offline() -> None:
     assert "[tool] get_weather" in out and "[tool] get_local_time" in out
     assert "anthropic/claude-3.5-haiku via Anthropic after openai/gpt-4o-mini failed" in out
     assert "429" in out
-    assert "[source] routing.md" in out
+    assert "reranking with cohere/rerank-v3.5" in out
+    assert "[source] routing.md (relevance" in out
     assert "Total: 3 model calls" in out
