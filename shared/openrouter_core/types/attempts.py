@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["Attempt"]
+__all__ = ["Attempt", "reply_summary"]
 
 
 @dataclass
@@ -38,3 +40,14 @@ class Attempt:
             "provider": self.provider,
             "duration_s": round(self.duration_s, 6),
         }
+
+
+def reply_summary(found: dict[str, Any], usage: Any, attempts: Sequence[Attempt]) -> dict[str, Any]:
+    """What a reply says about itself (``found``) plus its cost from ``usage``, the
+    keys without a value left out, and ``fallback_attempts`` (always there): one dict
+    the framework adapters turn into their own metadata."""
+    if usage is not None:
+        found.update(cost=usage.cost, cost_details=usage.cost_details, is_byok=usage.is_byok)
+    summary = {k: v for k, v in found.items() if v is not None}
+    summary["fallback_attempts"] = [a.as_dict() for a in attempts]
+    return summary

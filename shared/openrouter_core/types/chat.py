@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_vali
 from typing_extensions import TypedDict
 
 from ._base import RequestModel, WireModel
+from .attempts import reply_summary
 from .messages import Message
 
 __all__ = [
@@ -380,10 +381,5 @@ class ChatResult(WireModel):
             "system_fingerprint": self.system_fingerprint,
             "finish_reason": choice.finish_reason if choice else None,
             "native_finish_reason": choice.native_finish_reason if choice else None,
-            "cost": usage.cost if usage else None,
-            "cost_details": usage.cost_details if usage else None,
-            "is_byok": usage.is_byok if usage else None,
         }
-        summary = {k: v for k, v in found.items() if v is not None}
-        summary["fallback_attempts"] = [a.as_dict() for a in self.attempts]
-        return summary
+        return reply_summary(found, usage, self.attempts)

@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from ._base import WireModel
+from .attempts import reply_summary
 
 __all__ = [
     "OutputContentPart",
@@ -313,13 +314,8 @@ class ResponsesResult(WireModel):
             "created_at": self.created_at,
             "status": self.status,
             "incomplete_reason": self.incomplete_reason,
-            "cost": usage.cost if usage else None,
-            "cost_details": usage.cost_details if usage else None,
-            "is_byok": usage.is_byok if usage else None,
         }
-        summary = {k: v for k, v in found.items() if v is not None}
-        summary["fallback_attempts"] = [a.as_dict() for a in self.attempts]
-        return summary
+        return reply_summary(found, usage, self.attempts)
 
 
 _ITEM_STATUSES = frozenset({"completed", "incomplete", "in_progress"})
