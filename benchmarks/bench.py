@@ -19,8 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks import contenders as c
-from benchmarks import extra
+from benchmarks import contenders as c, extra
 from benchmarks.timing import concurrent_s, median, per_call_us, per_chunk_us
 
 HERE = Path(__file__).resolve().parent

@@ -196,9 +196,9 @@ def rag_scene(conn: Connection) -> None:
     engine = index.as_query_engine(
         llm=llm, similarity_top_k=len(documents), node_postprocessors=[reranker]
     )
-    with waiting(f"retrieving {len(documents)}, reranking with {RERANKER}, asking {PRIMARY}"):
-        with _llm_calls_reported(conn):
-            response = engine.query(question)
+    steps = f"retrieving {len(documents)}, reranking with {RERANKER}, asking {PRIMARY}"
+    with waiting(steps), _llm_calls_reported(conn):
+        response = engine.query(question)
     say(f"  {bold('answer')}: {str(response).strip()}")
     for node in response.source_nodes:
         say(f"  [source] {node.node.metadata['file']} (relevance {node.score or 0:.3f})")

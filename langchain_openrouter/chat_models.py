@@ -15,8 +15,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseChatModel, LangSmithParams, ModelProfile
 from langchain_core.language_models.base import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGenerationChunk
-from langchain_core.outputs import ChatResult as LCChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult as LCChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
@@ -37,15 +36,18 @@ from openrouter_core.capabilities import CapabilityPolicy, estimate_prompt_token
 
 from ._blocks import register as _register_content_blocks
 from ._client import check_connection, clients_of
+
+# The official package's module-level helpers, importable from here as there
+# (``X as X``: a deliberate re-export).
 from ._compat import (
-    _convert_chunk_to_message_chunk,
-    _convert_dict_to_message,
-    _convert_file_block_to_openrouter,
-    _convert_message_to_dict,
-    _convert_video_block_to_openrouter,
-    _create_stream_generation_info,
-    _create_usage_metadata,
-    _format_message_content,
+    _convert_chunk_to_message_chunk as _convert_chunk_to_message_chunk,
+    _convert_dict_to_message as _convert_dict_to_message,
+    _convert_file_block_to_openrouter as _convert_file_block_to_openrouter,
+    _convert_message_to_dict as _convert_message_to_dict,
+    _convert_video_block_to_openrouter as _convert_video_block_to_openrouter,
+    _create_stream_generation_info as _create_stream_generation_info,
+    _create_usage_metadata as _create_usage_metadata,
+    _format_message_content as _format_message_content,
 )
 from ._construction import (
     known_names,
@@ -61,18 +63,6 @@ from ._tools import ToolChoice, ToolLike, bind_tools_to, structured_output_of
 __all__ = ["ChatOpenRouter"]
 
 _register_content_blocks()  # content_blocks of OpenRouter replies: images and citations
-
-# The official package's module-level helpers, importable from here as there.
-_OFFICIAL_HELPERS = (
-    _convert_chunk_to_message_chunk,
-    _convert_dict_to_message,
-    _convert_file_block_to_openrouter,
-    _convert_message_to_dict,
-    _convert_video_block_to_openrouter,
-    _create_stream_generation_info,
-    _create_usage_metadata,
-    _format_message_content,
-)
 
 #: Fields sent as request parameters when set (``n`` only above 1, ``session_id``
 #: only when not empty, as the official package does).

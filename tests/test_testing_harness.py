@@ -22,8 +22,7 @@ import yaml
 from vcr.request import Request
 
 import openrouter_core
-from openrouter_core.testing import LIVE_BASE_URL, resolve_record_mode, rewrite_uri
-from openrouter_core.testing import cassettes as oc
+from openrouter_core.testing import LIVE_BASE_URL, cassettes as oc, resolve_record_mode, rewrite_uri
 from openrouter_core.testing.cassettes import CassetteMissError, scrub_text, use_cassette
 
 

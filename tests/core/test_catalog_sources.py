@@ -21,8 +21,8 @@ from openrouter_core import (
     ConfigurationError,
     OpenRouterClient,
     UnknownModelError,
+    catalog as catalog_module,
 )
-from openrouter_core import catalog as catalog_module
 from openrouter_core._catalog_store import KEEP_FILES, DiskCache, parse_models
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,8 +21,15 @@ from .faults import (
     transport_faults,
 )
 from .protocol import Response
-from .wire import ChatMeta, completion, error_chunk, generation, stream_events, usage
-from .wire import dumps as dumps_text
+from .wire import (
+    ChatMeta,
+    completion,
+    dumps as dumps_text,
+    error_chunk,
+    generation,
+    stream_events,
+    usage,
+)
 
 if TYPE_CHECKING:
     from .protocol import Request
