@@ -47,11 +47,21 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseDocumentCompressor):
         .. code-block:: python
 
             from langchain_classic.retrievers import ContextualCompressionRetriever
-            from langchain_openrouter import OpenRouterRerank
+            from langchain_core.vectorstores import InMemoryVectorStore
+            from langchain_openrouter import OpenRouterEmbeddings, OpenRouterRerank
 
-            reranker = OpenRouterRerank(model="cohere/rerank-v3.5", top_n=3)
+            vector_store = InMemoryVectorStore.from_texts(
+                [
+                    "A rate-limited model hands the request to the next one of its route.",
+                    "The catalog lists each model's context window and prices.",
+                    "Streams never switch models after their first token.",
+                ],
+                embedding=OpenRouterEmbeddings(model="openai/text-embedding-3-small"),
+            )
+            reranker = OpenRouterRerank(model="cohere/rerank-v3.5", top_n=2)
             retriever = ContextualCompressionRetriever(
-                base_compressor=reranker, base_retriever=vector_store.as_retriever(k=20)
+                base_compressor=reranker,
+                base_retriever=vector_store.as_retriever(search_kwargs={"k": 20}),
             )
             docs = retriever.invoke("How do fallbacks work?")
             docs[0].metadata["relevance_score"]
