@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.messages import content as types
+from langchain_core.messages import AIMessage, AIMessageChunk, content as types
 from langchain_core.messages.block_translators import register_translator
 
 from openrouter_core.content import ReplyImage, reply_images, url_citations

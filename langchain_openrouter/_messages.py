@@ -29,8 +29,7 @@ from langchain_core.messages import (
 )
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call
-from langchain_core.outputs import ChatGeneration
-from langchain_core.outputs import ChatResult as LCChatResult
+from langchain_core.outputs import ChatGeneration, ChatResult as LCChatResult
 
 from openrouter_core import ChatResult, Usage
 from openrouter_core.content import (
