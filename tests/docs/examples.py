@@ -12,7 +12,7 @@ Directives, in an HTML comment on the line before a fence (Markdown only):
   reader would have; use sparingly).
 
 A block importing an optional package that is not installed (:data:`OPTIONAL`) is
-skipped, naming the package.
+skipped, naming the package, and so is every later block of its source (they build on it).
 """
 
 from __future__ import annotations
@@ -175,8 +175,11 @@ def docstring_blocks(obj: Any, name: str | None = None) -> list[Block]:
 def _docstring_position(obj: Any) -> tuple[Path, int]:
     """The file holding ``obj``'s docstring and the line its text starts on."""
     path = Path(inspect.getsourcefile(obj) or "<unknown>")
-    _, start = inspect.getsourcelines(obj)
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    if inspect.ismodule(obj):
+        first_node = tree.body[0] if tree.body else None
+        return path, first_node.lineno if isinstance(first_node, ast.Expr) else 1
+    _, start = inspect.getsourcelines(obj)
     for node in ast.walk(tree):
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
@@ -217,8 +220,10 @@ def run_blocks(
     completion in ``loop``. A failure raises :class:`ExampleError`."""
     outcome = Outcome(skipped=[])
     assert outcome.skipped is not None
+    missing: str | None = None  # later blocks build on a block that could not run
     for block in blocks:
-        reason = block.skip or _missing_optional(block)
+        missing = missing or _missing_optional(block)
+        reason = block.skip or missing
         if reason is not None:
             outcome.skipped.append(f"{block.where} ({reason})")
             continue

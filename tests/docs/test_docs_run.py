@@ -11,6 +11,7 @@ described in ``tests/docs/examples.py``.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import importlib.util
 import ipaddress
 import socket
@@ -25,8 +26,9 @@ from tests.docs.examples import Block, ExampleError, docstring_blocks, markdown_
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_KEY = "sk-or-v1-docs-example-not-a-secret"
-#: The public classes whose docstring examples run.
-DOCSTRING_CLASSES = (
+#: The public modules and classes whose docstring examples run.
+DOCSTRINGS = (
+    "llama_index_openrouter",
     "langchain_openrouter:ChatOpenRouter",
     "langchain_openrouter:OpenRouterEmbeddings",
     "langchain_openrouter:OpenRouterRerank",
@@ -52,12 +54,22 @@ def _markdown_sources() -> list[str]:
     return ["README.md", *(f"docs/{p.name}" for p in sorted((ROOT / "docs").glob("*.md")))]
 
 
+def _sources() -> list[Any]:
+    """Every source; those starting a local Ray cluster (tens of seconds) marked ``ray``."""
+    marked = []
+    for source in [*_markdown_sources(), *DOCSTRINGS]:
+        text = (ROOT / source).read_text(encoding="utf-8") if source.endswith(".md") else ""
+        slow = "ray.init(" in text
+        marked.append(pytest.param(source, marks=pytest.mark.ray) if slow else source)
+    return marked
+
+
 def _load(source: str) -> list[Block]:
     if source.endswith(".md"):
         return markdown_blocks(ROOT / source, source)
     module_name, _, qualname = source.partition(":")
-    module = __import__(module_name, fromlist=[qualname])
-    return docstring_blocks(getattr(module, qualname), source)
+    module = importlib.import_module(module_name)
+    return docstring_blocks(getattr(module, qualname) if qualname else module, source)
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +176,7 @@ def _uses(blocks: list[Block], module: str) -> bool:
     return any(f"import {module}" in b.code or f"from {module}" in b.code for b in blocks)
 
 
-@pytest.mark.parametrize("source", [*_markdown_sources(), *DOCSTRING_CLASSES])
+@pytest.mark.parametrize("source", _sources())
 def test_examples_run_as_written(
     source: str, reader_environment: None, loopback_only: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
