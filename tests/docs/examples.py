@@ -1,7 +1,7 @@
 """The Python examples of the docs, extracted and run as a reader would run them.
 
-Markdown files: every fenced block whose info string starts with ``python`` (other
-languages, ``bash`` and ``text`` included, are not run). Docstrings: every
+Markdown files: every fenced block whose info string starts with ``python`` (or ``py``,
+``python3``); other languages, ``bash`` and ``text`` included, are not run. Docstrings: every
 ``.. code-block:: python`` directive. Blocks of one source run in order, in one
 namespace; a block with a top-level ``await`` runs in the source's event loop.
 
@@ -25,7 +25,7 @@ import re
 import textwrap
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 #: Optional packages a block may need; without them the block is skipped, saying so.
-OPTIONAL = {"ray": "pip install 'openrouter-integrations[ray]'"}
+OPTIONAL = {"ray": "pip install 'ray[data]'"}
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 _DIRECTIVE = re.compile(r"^\s*<!--\s*docs-run:\s*(?P<kind>skip|setup)\b(?P<rest>.*)$")
@@ -86,7 +86,7 @@ class Outcome:
     """What running a source's blocks did."""
 
     ran: int = 0
-    skipped: list[str] | None = None
+    skipped: list[str] = field(default_factory=list)
 
     def skip_reason(self) -> str | None:
         if not self.skipped:
@@ -137,7 +137,7 @@ def markdown_blocks(path: Path, name: str | None = None) -> list[Block]:
             body.append(text[len(indent) :] if text.startswith(indent) else text.lstrip())
             i += 1
         i += 1
-        if lang in ("python", "py", "python3", "pycon"):
+        if lang in ("python", "py", "python3"):
             blocks.append(Block(source, path, start, "\n".join(body) + "\n", skip=skip))
         skip = None
     return blocks
@@ -218,8 +218,7 @@ def run_blocks(
 ) -> Outcome:
     """Run ``blocks`` in order in ``namespace``; those with a top-level ``await`` run to
     completion in ``loop``. A failure raises :class:`ExampleError`."""
-    outcome = Outcome(skipped=[])
-    assert outcome.skipped is not None
+    outcome = Outcome()
     missing: str | None = None  # later blocks build on a block that could not run
     for block in blocks:
         missing = missing or _missing_optional(block)
