@@ -108,8 +108,12 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     def guarded(real: Callable[..., Any]) -> Callable[..., Any]:
         def connect(self: socket.socket, address: Any, *args: Any) -> Any:
-            inet = self.family in (socket.AF_INET, socket.AF_INET6)
-            if inet and not _is_loopback(address[0]):
+            # TCP only: a UDP "connect" sends nothing (some libraries use one to learn
+            # their own address).
+            tcp = self.family in (socket.AF_INET, socket.AF_INET6) and (
+                self.type == socket.SOCK_STREAM
+            )
+            if tcp and not _is_loopback(address[0]):
                 raise refuse(address[0])
             return real(self, address, *args)
 
@@ -202,3 +206,14 @@ def test_examples_run_as_written(
     reason = outcome.skip_reason()
     if reason is not None:
         pytest.skip(f"{source}: {reason}")
+
+
+def test_the_guard_refuses_everything_beyond_loopback(loopback_only: list[str]) -> None:
+    with pytest.raises(OSError):
+        socket.getaddrinfo("example.com", 443)
+    with socket.socket() as sock, pytest.raises(OSError):
+        sock.connect(("192.0.2.1", 80))  # TEST-NET-1: refused before any packet
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        udp.connect(("192.0.2.1", 80))  # sends nothing: allowed
+    assert socket.getaddrinfo("127.0.0.1", 80)
+    assert loopback_only == ["example.com", "192.0.2.1"]
