@@ -121,6 +121,16 @@ class FallbackPolicy:
         return isinstance(error, InsufficientCreditsError) and self.on_payment_required
 
 
+def cools_model(error: BaseException) -> bool:
+    """Whether a failure says the model itself is unavailable for a while (rate
+    limited on its own, overloaded, down, timing out), so that every request sharing
+    the client skips it until it cools. A failure about this one request (context
+    too long, moderation) or the account (account-wide 429, no credits) does not."""
+    if isinstance(error, StreamInterruptedError) or is_account_limited(error):
+        return False
+    return is_retryable(error)
+
+
 class Action(enum.Enum):
     RETRY = "retry"
     NEXT = "next model"
@@ -288,7 +298,7 @@ class RouteRun:
         account_wide = is_account_limited(error)
         if isinstance(error, RateLimitError) and self.on_rate_limited is not None:
             self.on_rate_limited(model or None, hinted, account_wide)
-        if self.cooldowns is not None and model and self.policy.moves_on(error):
+        if self.cooldowns is not None and model and cools_model(error):
             self.cooldowns.cool(model, hinted)
         log.debug(
             "model=%s status=%s error=%s action=%s delay=%.3f retry_after=%s account_wide=%s",

@@ -13,6 +13,7 @@ from openrouter_core import (
     RateLimitError,
     StreamInterruptedError,
     UnknownModelError,
+    errors,
 )
 from openrouter_core._retries import RetryPolicy
 from openrouter_core.capabilities import Requirements
@@ -152,3 +153,24 @@ def test_last_model_failure_stops_the_route() -> None:
     assert decision.action is Action.RAISE and isinstance(error, AuthenticationError)
     exhausted = run.exhausted()
     assert "a/1: RateLimitError" in str(exhausted) and exhausted.last_error is not None
+
+
+@pytest.mark.parametrize(
+    ("error", "cools"),
+    [
+        (errors.RateLimitError("slow down", status_code=429), True),
+        (errors.ServiceUnavailableError("down", status_code=503), True),
+        (errors.ContextLengthExceededError("too long", status_code=400), False),
+        (errors.ModerationError("flagged", status_code=403), False),
+        (errors.InsufficientCreditsError("no credits", status_code=402), False),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, Exception) else str(v),
+)
+def test_only_failures_of_the_model_cool_it_for_everyone(error: Exception, cools: bool) -> None:
+    """A context-length or moderation error is about one request: the route moves on
+    (another model may take it) but other requests keep using the model."""
+    cooldowns = CooldownRegistry(default_seconds=30)
+    run = RouteRun(["a/1", "b/2"], cooldowns, policy=FallbackPolicy(on_payment_required=True))
+    decision, _ = run.failed(run.next_model(), error, 0.0)
+    assert decision.action is Action.NEXT
+    assert (cooldowns.remaining("a/1") > 0) is cools
