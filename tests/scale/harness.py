@@ -190,6 +190,8 @@ def start_ray(catalog_cache: str, num_cpus: int = 4) -> None:
     """
     import ray
 
+    if ray.is_initialized():  # left running by an earlier test or example
+        ray.shutdown()
     saved = os.environ.get(NICENESS)
     os.environ[NICENESS] = "0"
     try:

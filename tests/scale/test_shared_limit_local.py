@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 
-from openrouter_core.ray import SharedRateLimit
-from openrouter_core.ray import _limit as limit_module
+from openrouter_core.ray import SharedRateLimit, _limit as limit_module
 from openrouter_core.ray._actor import LimiterActor
 
 
