@@ -8,7 +8,8 @@ adapter uses) on every call, which memoises the resulting
 :class:`~openrouter_core.Settings` and returns the pooled clients. Every class
 here names its connection fields alike (``openrouter_api_key``,
 ``openrouter_api_base``, ``max_retries``, the attribution headers,
-``default_headers``, ``rate_limit``), so both functions read them off the object.
+``default_headers``, ``rate_limit``, ``max_concurrent_requests``), so both
+functions read them off the object.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 from openrouter_core import SharedClients, shared_clients_for
-from openrouter_core.settings import missing_key_error, validate_base_url
+from openrouter_core.settings import (
+    DEFAULT_MAX_CONCURRENT_REQUESTS,
+    missing_key_error,
+    validate_base_url,
+)
 
 __all__ = ["check_connection", "clients_of"]
 
@@ -45,5 +50,6 @@ def clients_of(obj: Any, *, timeout: float | None, **more: Any) -> SharedClients
         app_categories=tuple(obj.app_categories or ()),
         headers=dict(obj.default_headers or {}),
         rate_limit=obj.rate_limit,
+        max_concurrent_requests=obj.max_concurrent_requests or DEFAULT_MAX_CONCURRENT_REQUESTS,
         **more,
     )

@@ -317,6 +317,9 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
     """Asked before every HTTP attempt (retries and fallbacks included): an
     ``openrouter_core.TokenBucket``, ``openrouter_core.ray.SharedRateLimit`` or
     LangChain ``BaseRateLimiter``. Unlike ``rate_limiter`` (once per invoke)."""
+    max_concurrent_requests: int | None = Field(default=None, ge=1)
+    """Requests in flight at once per shared client (objects with the same settings
+    share it; default 64); further calls wait for a free slot instead of piling up."""
 
     @model_validator(mode="before")
     @classmethod
@@ -523,7 +526,7 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         body, options = self._build_request(messages, stop, kwargs)
         client = self._clients().sync
         if self.use_responses_api:
-            reply = client.responses(body, **_responses_options(options))
+            reply = client.responses(body, **vars(options))
             return result_to_chat_result(chat_result_from_responses(reply))
         return result_to_chat_result(client.chat(body, **vars(options)))
 
@@ -537,7 +540,7 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         body, options = self._build_request(messages, stop, kwargs)
         client = self._clients().async_client()
         if self.use_responses_api:
-            reply = await client.responses(body, **_responses_options(options))
+            reply = await client.responses(body, **vars(options))
             return result_to_chat_result(chat_result_from_responses(reply))
         return result_to_chat_result(await client.chat(body, **vars(options)))
 
@@ -550,7 +553,7 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         body, options = self._build_request(messages, stop, kwargs)
         if self.use_responses_api:
-            events = self._clients().sync.responses_stream(body, **_responses_options(options))
+            events = self._clients().sync.responses_stream(body, **vars(options))
             yield from responses_chunks(events)
             return
         stream = self._clients().sync.chat_stream(
@@ -577,7 +580,7 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
         body, options = self._build_request(messages, stop, kwargs)
         client = self._clients().async_client()
         if self.use_responses_api:
-            events = await client.responses_stream(body, **_responses_options(options))
+            events = await client.responses_stream(body, **vars(options))
             async for piece in aresponses_chunks(events):
                 yield piece
             return
@@ -665,12 +668,3 @@ class ChatOpenRouter(ExplicitKeyPickling, BaseChatModel):
             strict=strict,
             bound=kwargs,
         )
-
-
-def _responses_options(options: ChatOptions) -> dict[str, Any]:
-    """The routing options ``/responses`` takes (no ``fallback="auto"``: it is
-    checked by model id only)."""
-    return {
-        "fallback_models": options.fallback_models,
-        "capability_check": options.capability_check,
-    }

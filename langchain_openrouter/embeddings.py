@@ -14,6 +14,7 @@ from openrouter_core import SharedClients
 from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.capabilities import CapabilityPolicy, EmbeddingPurpose
 from openrouter_core.content import image_embedding_inputs
+from openrouter_core.settings import DEFAULT_MAX_CONCURRENT_REQUESTS
 
 from ._client import check_connection, clients_of
 
@@ -92,7 +93,7 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
     max_retries: int = 2
     wait_time: float | None = None
     """Seconds between retries (``None``: exponential backoff)."""
-    max_concurrent_requests: int = Field(default=64, ge=1)
+    max_concurrent_requests: int = Field(default=DEFAULT_MAX_CONCURRENT_REQUESTS, ge=1)
     """Requests in flight at once (async batches beyond it wait)."""
     app_url: str | None = Field(default_factory=from_env("OPENROUTER_APP_URL", default=None))
     app_title: str | None = Field(default_factory=from_env("OPENROUTER_APP_TITLE", default=None))
@@ -121,7 +122,6 @@ class OpenRouterEmbeddings(ExplicitKeyPickling, Embeddings):
             self,
             timeout=self.timeout,
             retry_delay=self.wait_time,
-            max_concurrent_requests=self.max_concurrent_requests,
             capability_check=self.capability_check or "error",
         )
 

@@ -101,6 +101,8 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseDocumentCompressor):
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """More fields of the rerank request, sent as given."""
     rate_limit: Any = Field(default=None, exclude=True)
+    max_concurrent_requests: int | None = Field(default=None, ge=1)
+    """Requests in flight at once per shared client (default 64)."""
 
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)

@@ -3,8 +3,10 @@
 ``message.images`` become ``ImageBlock``\\ s (hosted URLs as ``url``, ``data:``
 URLs as base64 ``image`` data with its MIME type) and ``url_citation``
 annotations become ``CitationBlock``\\ s (the cited text, the URL as ``source``,
-the title, and the character span of the answer they support). The raw lists
-stay in ``additional_kwargs["images"]`` / ``["annotations"]`` as before.
+the title, and the character span of the answer they support). The raw
+annotations stay in ``additional_kwargs["annotations"]``; the raw images only in
+``response.raw`` (LlamaIndex reads ``additional_kwargs["images"]`` as a list of
+``ImageDocument``\ s).
 """
 
 from __future__ import annotations

@@ -54,7 +54,8 @@ def clients_of(obj: Any) -> SharedClients:
     """The shared sync/async clients and catalog of ``obj``'s configuration. Every
     class here names its connection fields alike (``api_key``, ``api_base``,
     ``timeout``, ``max_retries``, the attribution headers, ``default_headers``,
-    ``capability_check``, ``rate_limit``), so they are read off the object."""
+    ``capability_check``, ``rate_limit``, ``max_concurrent_requests``), so they are read
+    off the object."""
     return shared_clients_for(
         api_key=obj.api_key,
         base_url=obj.api_base or None,
@@ -66,6 +67,7 @@ def clients_of(obj: Any) -> SharedClients:
         headers=dict(obj.default_headers or {}),
         capability_check=obj.capability_check,
         rate_limit=obj.rate_limit,
+        max_concurrent_requests=obj.max_concurrent_requests,
     )
 
 

@@ -13,7 +13,11 @@ from openrouter_core import SharedClients
 from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.capabilities import CapabilityPolicy, EmbeddingPurpose
 from openrouter_core.content import image_embedding_inputs
-from openrouter_core.settings import DEFAULT_BASE_URL, validate_base_url
+from openrouter_core.settings import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_CONCURRENT_REQUESTS,
+    validate_base_url,
+)
 from openrouter_core.types import EmbeddingsRequest
 
 from ._peer_compat import (
@@ -109,6 +113,11 @@ class OpenRouterEmbedding(ExplicitKeyPickling, MultiModalEmbedding):
     capability_check: CapabilityPolicy = "error"
     rate_limit: Any = Field(
         default=None, exclude=True, description="Asked before every HTTP attempt."
+    )
+    max_concurrent_requests: int = Field(
+        default=DEFAULT_MAX_CONCURRENT_REQUESTS,
+        ge=1,
+        description="Requests in flight at once per shared client.",
     )
     reuse_client: bool = Field(default=True, description="Unused: clients are always pooled.")
     api_version: str | None = Field(default=None, description="Unused by OpenRouter.")

@@ -25,7 +25,11 @@ from llama_index.core.llms.llm import ToolSelection
 from openrouter_core import Catalog, ChatOptions, ModelInfo, split_chat_kwargs
 from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.model_ids import is_router
-from openrouter_core.settings import DEFAULT_BASE_URL, validate_base_url
+from openrouter_core.settings import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_CONCURRENT_REQUESTS,
+    validate_base_url,
+)
 
 from ._messages import (
     result_to_chat_response,
@@ -209,6 +213,11 @@ class OpenRouter(ExplicitKeyPickling, StructuredOutputsLLM):
     default_headers: dict[str, str] | None = None
     rate_limit: Any = Field(
         default=None, exclude=True, description="Asked before every HTTP attempt."
+    )
+    max_concurrent_requests: int = Field(
+        default=DEFAULT_MAX_CONCURRENT_REQUESTS,
+        ge=1,
+        description="Requests in flight at once per shared client.",
     )
     context_window: int | None = Field(
         default=None, gt=0, description="Override of the catalog's context window."

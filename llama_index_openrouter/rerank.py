@@ -10,9 +10,15 @@ from llama_index.core.schema import ImageNode, MetadataMode, NodeWithScore, Quer
 
 from openrouter_core import Catalog, CatalogUnavailableError, SharedClients
 from openrouter_core._pickling import ExplicitKeyPickling
-from openrouter_core.settings import DEFAULT_BASE_URL, validate_base_url
+from openrouter_core.capabilities import CapabilityPolicy
+from openrouter_core.settings import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_CONCURRENT_REQUESTS,
+    validate_base_url,
+)
 from openrouter_core.types.rerank import RerankResult
 
+from ._peer_compat import keywords_of, refuse_unknown_keywords
 from ._shared import clients_of, resolve_api_base, resolve_api_key
 
 __all__ = ["OpenRouterRerank"]
@@ -72,8 +78,9 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseNodePostprocessor):
     app_title: str | None = None
     app_categories: list[str] | None = None
     default_headers: dict[str, str] | None = None
-    capability_check: str = "error"
+    capability_check: CapabilityPolicy = "error"
     rate_limit: Any = Field(default=None, exclude=True)
+    max_concurrent_requests: int = Field(default=DEFAULT_MAX_CONCURRENT_REQUESTS, ge=1)
 
     def __init__(self, **data: Any) -> None:
         super().__init__(**data)
@@ -85,6 +92,7 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseNodePostprocessor):
     def _from_env(cls, data: Any) -> Any:
         if isinstance(data, dict):
             data = dict(data)
+            refuse_unknown_keywords(cls.__name__, data, keywords_of(cls))
             data["api_key"] = resolve_api_key(data.get("api_key"))
             data["api_base"] = resolve_api_base(data.get("api_base"))
         return data

@@ -9,7 +9,7 @@ generated from it) only move bytes and run the loop that
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -298,8 +298,14 @@ class BaseClient:
         return self._policy(options) != "off" or options.fallback == "auto"
 
     def _plan(
-        self, body: dict[str, Any], options: ChatOptions, catalog: Catalog | None
+        self,
+        body: dict[str, Any],
+        options: ChatOptions,
+        catalog: Catalog | None,
+        needs_of: Callable[[Mapping[str, Any]], Requirements] = requirements_of,
     ) -> PreparedChat:
+        """Order the route of a chat (or, with ``needs_of``, a ``/responses``) body and
+        drop the models the catalog says cannot serve it."""
         policy = self._policy(options)
         model = body.get("model")
         route = [model] if model else []
@@ -310,7 +316,7 @@ class BaseClient:
         if not route:
             # Only server-side ``models``: OpenRouter walks them itself.
             return PreparedChat(body, [""])
-        needs = requirements_of(body)
+        needs = needs_of(body)
         candidates, skipped = plan_route(
             catalog,
             route,
@@ -320,21 +326,6 @@ class BaseClient:
             max_price=options.max_fallback_price,
         )
         return PreparedChat(body, candidates, skipped, needs)
-
-    def _plan_models(
-        self,
-        body: dict[str, Any],
-        fallback_models: Sequence[str],
-        catalog: Catalog | None,
-        policy: CapabilityPolicy,
-    ) -> PreparedChat:
-        """A route for a request checked only by its model ids (``/responses``): each id
-        is looked up (unknown ids refused against a live catalog, warned about else)."""
-        route = list(dict.fromkeys(m for m in [body.get("model"), *fallback_models] if m))
-        if catalog is not None and policy != "off":
-            for model in [*route, *(body.get("models") or ())]:
-                catalog.lookup(model, policy=policy)
-        return PreparedChat(body, route or [""])
 
     def _route(self, candidates: Sequence[str], skipped: Sequence[Attempt] = ()) -> RouteRun:
         """A run along ``candidates``, sharing this client's cooldowns and policies."""

@@ -22,6 +22,7 @@ __all__ = [
     "estimate_prompt_tokens",
     "missing_capabilities",
     "requirements_of",
+    "requirements_of_responses",
 ]
 
 CapabilityPolicy = Literal["error", "warn", "off"]
@@ -142,6 +143,69 @@ def requirements_of(body: Mapping[str, Any]) -> Requirements:
         output_modalities=outputs,
         max_output_tokens=max_out,
         prompt_tokens=estimate_prompt_tokens(messages),
+    )
+
+
+#: ``/responses`` input content parts that need an input modality beyond text.
+_RESPONSES_PART_MODALITY = {"input_image": "image", "input_file": "file", "input_audio": "audio"}
+
+
+def _responses_params(body: Mapping[str, Any]) -> set[str]:
+    params: set[str] = set()
+    tools = body.get("tools") or ()
+    if any(isinstance(t, Mapping) and t.get("type") == "function" for t in tools):
+        params.add("tools")
+        if body.get("tool_choice") not in (None, "auto", "none"):
+            params.add("tool_choice")
+    text = body.get("text")
+    fmt = text.get("format") if isinstance(text, Mapping) else None
+    if isinstance(fmt, Mapping):
+        if fmt.get("type") == "json_schema":
+            params.add("structured_outputs")
+        elif fmt.get("type") == "json_object":
+            params.add("response_format")
+    reasoning = body.get("reasoning")
+    if (
+        isinstance(reasoning, Mapping)
+        and reasoning.get("enabled") is not False
+        and reasoning.get("effort") != "none"
+    ):
+        params.add("reasoning")
+    return params
+
+
+def requirements_of_responses(body: Mapping[str, Any]) -> Requirements:
+    """Read what a ``/responses`` body needs from the model (as :func:`requirements_of`
+    does for chat): function tools, ``text.format``, reasoning, the input's media and
+    its size."""
+    modalities = {"text"}
+    items = body.get("input")
+    chars = len(items) if isinstance(items, str) else 0
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, Mapping):
+            continue
+        chars += 16
+        for key in ("arguments", "output"):
+            if isinstance(item.get(key), str):
+                chars += len(item[key])
+        content = item.get("content")
+        if isinstance(content, str):
+            chars += len(content)
+        for part in content if isinstance(content, list) else ():
+            if not isinstance(part, Mapping):
+                continue
+            kind = part.get("type")
+            if kind in _RESPONSES_PART_MODALITY:
+                modalities.add(_RESPONSES_PART_MODALITY[kind])
+            elif isinstance(part.get("text"), str):
+                chars += len(part["text"])
+    if isinstance(body.get("instructions"), str):
+        chars += len(body["instructions"])
+    return Requirements(
+        parameters=frozenset(_responses_params(body)),
+        input_modalities=frozenset(modalities),
+        max_output_tokens=body.get("max_output_tokens"),
+        prompt_tokens=chars // CHARS_PER_TOKEN,
     )
 
 

@@ -44,6 +44,8 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+#: Requests one client has in flight at once unless told otherwise.
+DEFAULT_MAX_CONCURRENT_REQUESTS = 64
 #: OpenRouter's public model catalog: it needs no key.
 PUBLIC_CATALOG_URL = DEFAULT_BASE_URL + "/models"
 API_KEY_ENV = "OPENROUTER_API_KEY"
@@ -230,7 +232,7 @@ class Settings:
     max_retries: int = 2
     max_retry_wait: float = 60.0
     retry_delay: float | None = None
-    max_concurrent_requests: int = 64
+    max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS
     capability_check: CapabilityPolicy = "error"
     allow_insecure_http: bool = False
     rate_limit: Any = None
@@ -250,7 +252,7 @@ class Settings:
         max_retries: int = 2,
         max_retry_wait: float = 60.0,
         retry_delay: float | None = None,
-        max_concurrent_requests: int = 64,
+        max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
         capability_check: CapabilityPolicy = "error",
         allow_insecure_http: bool = False,
         rate_limit: Any = None,

@@ -474,3 +474,50 @@ def test_request_body_is_compact_json_with_only_set_fields(
         "custom": 1,
     }
     assert json.dumps(script.bodies[0])
+
+
+def _responses_reply(body: dict[str, Any]) -> httpx.Response:
+    return httpx.Response(
+        200,
+        json={
+            "id": "resp_1",
+            "object": "response",
+            "model": body["model"],
+            "output": [
+                {
+                    "type": "message",
+                    "id": "msg_1",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": "ok", "annotations": []}],
+                }
+            ],
+        },
+    )
+
+
+RESPONSES_TOOL = {"type": "function", "name": "f", "parameters": {"type": "object"}}
+
+
+def test_responses_route_like_chat(script: Script, catalog: Catalog, sleeps: list[float]) -> None:
+    """``/responses`` takes chat's routing options: ``fallback="auto"`` finds a
+    substitute that can serve the request (function tools here)."""
+    script.on("openai/gpt-4o-mini", err(429))
+    body = {"model": "openai/gpt-4o-mini", "input": "hi", "tools": [RESPONSES_TOOL]}
+    for model in {m.id for m in catalog}:
+        if model != "openai/gpt-4o-mini":
+            script.on(model, _responses_reply)
+    result = make(script, catalog, sleeps).responses(body, fallback="auto")
+    assert result.model != "openai/gpt-4o-mini"
+    assert "tools" in catalog.get(result.model).parameters
+    assert [a.model for a in result.attempts][0] == "openai/gpt-4o-mini"
+
+
+def test_responses_check_capabilities_before_sending(
+    script: Script, catalog: Catalog, sleeps: list[float]
+) -> None:
+    no_tools = next(m.id for m in catalog if "tools" not in m.parameters)
+    with pytest.raises(CapabilityError) as caught:
+        make(script, catalog, sleeps).responses(
+            {"model": no_tools, "input": "hi", "tools": [RESPONSES_TOOL]}
+        )
+    assert caught.value.capable_models and not script.bodies

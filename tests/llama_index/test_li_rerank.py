@@ -127,3 +127,10 @@ async def test_in_a_query_engine_sync_async_and_streaming(server: Server) -> Non
     streamed = streaming.query(question)
     assert "".join(streamed.response_gen).startswith("From the sources")
     assert [n.node.get_content() for n in streamed.source_nodes] == sources
+
+
+def test_a_misspelt_keyword_is_refused_naming_the_right_one() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="did you mean 'top_n'"):
+        OpenRouterRerank(model="cohere/rerank-v3.5", top_nn=3, api_key="k")

@@ -36,7 +36,12 @@ from .._http import (
     transport_error,
 )
 from .._responses_events import parse_responses
-from ..capabilities import CapabilityPolicy, EmbeddingPurpose, prepare_embeddings
+from ..capabilities import (
+    CapabilityPolicy,
+    EmbeddingPurpose,
+    prepare_embeddings,
+    requirements_of_responses,
+)
 from ..catalog import Catalog, CatalogUnavailableError
 from ..endpoints import AsyncSide, EndpointMethods
 from ..errors import OpenRouterError
@@ -306,27 +311,27 @@ class AsyncOpenRouterClient(AsyncSide, BaseClient, EndpointMethods):
     # ------------------------------------------------------------------ responses, rerank
 
     async def prepare_responses(
-        self,
-        request: ResponsesRequest | Mapping[str, Any],
-        fallback_models: Sequence[str] = (),
-        capability_check: CapabilityPolicy | None = None,
+        self, request: ResponsesRequest | Mapping[str, Any], options: ChatOptions
     ) -> PreparedChat:
         """Validate a ``/responses`` request (``store`` and ``previous_response_id`` are
-        refused: the API is stateless) and plan its route."""
+        refused: the API is stateless) and plan its route, as for chat."""
         body = responses_body(request)
-        policy = capability_check or self.capability_check
-        catalog = await self.ensure_catalog() if policy != "off" else None
-        return self._plan_models(body, fallback_models, catalog, policy)
+        catalog = await self.ensure_catalog() if self._needs_catalog(options) else None
+        return self._plan(body, options, catalog, requirements_of_responses)
 
     async def responses(
         self,
         request: ResponsesRequest | Mapping[str, Any],
         *,
         fallback_models: Sequence[str] = (),
+        fallback: FallbackMode = None,
+        max_fallback_price: float | None = None,
         capability_check: CapabilityPolicy | None = None,
     ) -> ResponsesResult:
-        """``POST /responses`` (OpenRouter's stateless Responses API) along a route."""
-        prepared = await self.prepare_responses(request, fallback_models, capability_check)
+        """``POST /responses`` (OpenRouter's stateless Responses API) along a route:
+        the same routing options as :meth:`chat`."""
+        options = ChatOptions(fallback_models, fallback, max_fallback_price, capability_check)
+        prepared = await self.prepare_responses(request, options)
         prepared.body.pop("stream", None)
         run = self._route(prepared.candidates, prepared.skipped)
         return await self._run(
@@ -341,12 +346,14 @@ class AsyncOpenRouterClient(AsyncSide, BaseClient, EndpointMethods):
         request: ResponsesRequest | Mapping[str, Any],
         *,
         fallback_models: Sequence[str] = (),
+        fallback: FallbackMode = None,
+        max_fallback_price: float | None = None,
         capability_check: CapabilityPolicy | None = None,
     ) -> AsyncResponsesStream:
         """Stream ``/responses``: typed events; ``stream.result()`` gives the whole
         result once consumed."""
-        prepared = await self.prepare_responses(request, fallback_models, capability_check)
-        return AsyncResponsesStream(self, prepared)
+        options = ChatOptions(fallback_models, fallback, max_fallback_price, capability_check)
+        return AsyncResponsesStream(self, await self.prepare_responses(request, options))
 
     async def rerank(
         self,

@@ -35,7 +35,12 @@ from .._http import (
     transport_error,
 )
 from .._responses_events import parse_responses
-from ..capabilities import CapabilityPolicy, EmbeddingPurpose, prepare_embeddings
+from ..capabilities import (
+    CapabilityPolicy,
+    EmbeddingPurpose,
+    prepare_embeddings,
+    requirements_of_responses,
+)
 from ..catalog import Catalog, CatalogUnavailableError
 from ..endpoints import EndpointMethods, SyncSide
 from ..errors import OpenRouterError
@@ -305,27 +310,27 @@ class OpenRouterClient(SyncSide, BaseClient, EndpointMethods):
     # ------------------------------------------------------------------ responses, rerank
 
     def prepare_responses(
-        self,
-        request: ResponsesRequest | Mapping[str, Any],
-        fallback_models: Sequence[str] = (),
-        capability_check: CapabilityPolicy | None = None,
+        self, request: ResponsesRequest | Mapping[str, Any], options: ChatOptions
     ) -> PreparedChat:
         """Validate a ``/responses`` request (``store`` and ``previous_response_id`` are
-        refused: the API is stateless) and plan its route."""
+        refused: the API is stateless) and plan its route, as for chat."""
         body = responses_body(request)
-        policy = capability_check or self.capability_check
-        catalog = self.ensure_catalog() if policy != "off" else None
-        return self._plan_models(body, fallback_models, catalog, policy)
+        catalog = self.ensure_catalog() if self._needs_catalog(options) else None
+        return self._plan(body, options, catalog, requirements_of_responses)
 
     def responses(
         self,
         request: ResponsesRequest | Mapping[str, Any],
         *,
         fallback_models: Sequence[str] = (),
+        fallback: FallbackMode = None,
+        max_fallback_price: float | None = None,
         capability_check: CapabilityPolicy | None = None,
     ) -> ResponsesResult:
-        """``POST /responses`` (OpenRouter's stateless Responses API) along a route."""
-        prepared = self.prepare_responses(request, fallback_models, capability_check)
+        """``POST /responses`` (OpenRouter's stateless Responses API) along a route:
+        the same routing options as :meth:`chat`."""
+        options = ChatOptions(fallback_models, fallback, max_fallback_price, capability_check)
+        prepared = self.prepare_responses(request, options)
         prepared.body.pop("stream", None)
         run = self._route(prepared.candidates, prepared.skipped)
         return self._run(
@@ -340,12 +345,14 @@ class OpenRouterClient(SyncSide, BaseClient, EndpointMethods):
         request: ResponsesRequest | Mapping[str, Any],
         *,
         fallback_models: Sequence[str] = (),
+        fallback: FallbackMode = None,
+        max_fallback_price: float | None = None,
         capability_check: CapabilityPolicy | None = None,
     ) -> ResponsesStream:
         """Stream ``/responses``: typed events; ``stream.result()`` gives the whole
         result once consumed."""
-        prepared = self.prepare_responses(request, fallback_models, capability_check)
-        return ResponsesStream(self, prepared)
+        options = ChatOptions(fallback_models, fallback, max_fallback_price, capability_check)
+        return ResponsesStream(self, self.prepare_responses(request, options))
 
     def rerank(
         self,
