@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint typecheck check record cassettes bench clean unasync catalog-snapshot
+.PHONY: demo test lint typecheck check record cassettes bench bench-scale clean unasync catalog-snapshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared langchain_openrouter llama_index_openrouter tests demo benchmarks scripts
-	$(BIN)/ruff format --check shared langchain_openrouter llama_index_openrouter scripts
+	$(BIN)/ruff format --check shared langchain_openrouter llama_index_openrouter tests demo benchmarks scripts
 	$(BIN)/python scripts/unasync.py --check
 	PYTHONPATH=shared $(BIN)/lint-imports
 
@@ -80,6 +80,10 @@ $(PEER_STAMP): $(BIN)/uv
 
 bench: $(BENCH_STAMP) $(PEER_STAMP)
 	$(BENCH) -m benchmarks.bench
+
+# Ray Data pipelines under one shared rate limit (Ray comes with the test extra).
+bench-scale: $(STAMP)
+	$(BIN)/python -m benchmarks.scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
