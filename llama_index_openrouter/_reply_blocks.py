@@ -6,7 +6,7 @@ annotations become ``CitationBlock``\\ s (the cited text, the URL as ``source``,
 the title, and the character span of the answer they support). The raw
 annotations stay in ``additional_kwargs["annotations"]``; the raw images only in
 ``response.raw`` (LlamaIndex reads ``additional_kwargs["images"]`` as a list of
-``ImageDocument``\ s).
+``ImageDocument`` objects).
 """
 
 from __future__ import annotations

@@ -509,7 +509,7 @@ def test_responses_route_like_chat(script: Script, catalog: Catalog, sleeps: lis
     result = make(script, catalog, sleeps).responses(body, fallback="auto")
     assert result.model != "openai/gpt-4o-mini"
     assert "tools" in catalog.get(result.model).parameters
-    assert [a.model for a in result.attempts][0] == "openai/gpt-4o-mini"
+    assert result.attempts[0].model == "openai/gpt-4o-mini"
 
 
 def test_responses_check_capabilities_before_sending(
