@@ -48,7 +48,7 @@ def clients_of(obj: Any, *, timeout: float | None, **more: Any) -> SharedClients
         app_url=obj.app_url,
         app_title=obj.app_title,
         app_categories=tuple(obj.app_categories or ()),
-        headers=dict(obj.default_headers or {}),
+        headers=tuple(obj.default_headers.items()) if obj.default_headers else None,
         rate_limit=obj.rate_limit,
         max_concurrent_requests=obj.max_concurrent_requests or DEFAULT_MAX_CONCURRENT_REQUESTS,
         **more,

@@ -100,15 +100,37 @@ def shared_ssl_context() -> ssl.SSLContext:
 
 
 class RequestHeaders:
-    """The headers of one client's requests, built once: plain, JSON body, stream."""
+    """The headers of one client's requests, built once: plain, JSON body, stream.
 
-    __slots__ = ("json", "plain", "public", "stream")
+    ``direct``: the client sends through an ``httpx`` client of its own (never a
+    caller's), so a request can be built without ``httpx.Client.build_request``: its
+    default headers merged with ours once, not on every call (half the cost of
+    building a request when profiled)."""
+
+    __slots__ = ("_merged", "_timeout", "direct", "json", "plain", "public", "stream")
 
     def __init__(self, settings: Settings) -> None:
         self.plain = settings.request_headers()
         self.json = {**self.plain, "Content-Type": "application/json"}
         self.stream = {**self.json, "Accept": "text/event-stream"}
         self.public = {k: v for k, v in self.plain.items() if k != "Authorization"}
+        self.direct = False
+        self._merged: dict[bool, httpx.Headers] = {}
+        self._timeout: dict[str, Any] | None = None
+
+    def merged(self, client: httpx.Client | httpx.AsyncClient, stream: bool) -> httpx.Headers:
+        """The client's default headers overlaid with ours for a JSON body."""
+        found = self._merged.get(stream)
+        if found is None:
+            found = httpx.Headers(client.headers)
+            found.update(self.stream if stream else self.json)
+            self._merged[stream] = found
+        return found
+
+    def timeout(self, client: httpx.Client | httpx.AsyncClient) -> dict[str, Any]:
+        if self._timeout is None:
+            self._timeout = client.timeout.as_dict()
+        return self._timeout
 
 
 @lru_cache(maxsize=512)
@@ -143,6 +165,14 @@ def build_request(
             call.method, url, params=params, headers=headers.plain if call.auth else headers.public
         )
     content = encode_json(call.body)
+    if headers.direct and params is None and not client.cookies:
+        return httpx.Request(
+            call.method,
+            url,
+            content=content,
+            headers=headers.merged(client, call.stream),
+            extensions={"timeout": headers.timeout(client)},
+        )
     return client.build_request(
         call.method,
         url,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -247,7 +247,7 @@ class Settings:
         app_url: str | None = None,
         app_title: str | None = None,
         app_categories: Sequence[str] | str | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         timeout: float | Timeouts | None = None,
         max_retries: int = 2,
         max_retry_wait: float = 60.0,
@@ -295,7 +295,7 @@ class Settings:
             app_url=app_url or os.environ.get(APP_URL_ENV) or None,
             app_title=app_title or os.environ.get(APP_TITLE_ENV) or None,
             app_categories=tuple(app_categories or ()),
-            headers=tuple(sorted((str(k), str(v)) for k, v in (headers or {}).items())),
+            headers=tuple(sorted((str(k), str(v)) for k, v in _header_pairs(headers))),
             timeouts=Timeouts.coerce(timeout),
             max_retries=max_retries,
             max_retry_wait=float(max_retry_wait),
@@ -350,3 +350,10 @@ class Settings:
 
 def is_attribution_header(name: str) -> bool:
     return name.lower() in _ATTRIBUTION
+
+
+def _header_pairs(headers: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Any:
+    """``(name, value)`` pairs of a mapping or of an iterable of pairs."""
+    if headers is None:
+        return ()
+    return headers.items() if isinstance(headers, Mapping) else headers

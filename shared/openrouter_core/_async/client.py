@@ -93,6 +93,7 @@ class AsyncOpenRouterClient(AsyncSide, BaseClient, EndpointMethods):
     ) -> None:
         super().__init__(settings, **kwargs)
         self._owns_http = http_client is None
+        self._headers.direct = self._owns_http
         self._http = http_client if http_client is not None else self._new_http()
         self._epoch = current_fork_epoch()
         self._slots = AsyncSlots(self.settings.max_concurrent_requests)
