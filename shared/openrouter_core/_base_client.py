@@ -17,6 +17,7 @@ from ._http import Call, RequestHeaders, load_json
 from ._retries import RetryPolicy
 from ._stream import new_tool_call_id
 from .capabilities import CapabilityPolicy, Requirements, requirements_of
+from . import catalog as catalog_module
 from .catalog import Catalog, shared_catalog
 from .errors import ConfigurationError, InvalidRequestError, ResponseParseError
 from .routing import CooldownRegistry, FallbackPolicy, RouteRun, plan_route
@@ -277,7 +278,14 @@ class BaseClient:
 
     def catalog_calls(self, kind: CatalogKind = "chat") -> list[Call[Any]]:
         return [
-            Call("GET", url, _models_payload, auth=auth, require_key=False)
+            Call(
+                "GET",
+                url,
+                _models_payload,
+                auth=auth,
+                require_key=False,
+                timeout=catalog_module.CATALOG_FETCH_TIMEOUT,
+            )
             for url, auth in self.catalog_sources(kind)
         ]
 

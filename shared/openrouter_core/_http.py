@@ -70,6 +70,8 @@ class Call(Generic[T]):
     stream: bool = False
     auth: bool = True
     require_key: bool = True
+    #: Caps every timeout of this call, in seconds (the catalog's best-effort fetches).
+    timeout: float | None = None
 
 
 def make_timeout(settings: Settings) -> httpx.Timeout:
@@ -151,6 +153,16 @@ def build_request(
     """An ``httpx.Request`` for ``call``; JSON is checked and encoded once."""
     params = {k: v for k, v in (call.params or {}).items() if v is not None} or None
     url = _absolute_url(settings.base_url, call.path)
+    if call.timeout is not None and call.body is None and call.files is None:
+        cap = call.timeout
+        capped = {k: cap if v is None else min(v, cap) for k, v in client.timeout.as_dict().items()}
+        return client.build_request(
+            call.method,
+            url,
+            params=params,
+            headers=headers.plain if call.auth else headers.public,
+            timeout=httpx.Timeout(**capped),
+        )
     if call.files is not None:
         return client.build_request(
             call.method,

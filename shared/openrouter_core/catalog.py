@@ -11,8 +11,10 @@ is loaded at construction:
 * :meth:`Catalog.ensure` / :meth:`Catalog.aensure` (used before a request) refresh a
   stale catalog from the network when it answers, and otherwise keep the stale
   copy, saying so once. A failed refresh is not retried for
-  :data:`RETRY_FAILED_REFRESH_AFTER` seconds, so an offline process does not pay
-  a network timeout on every call.
+  :data:`RETRY_FAILED_REFRESH_AFTER` seconds, doubled after each further failure
+  up to the TTL, so an offline process (or one behind a proxy that cannot reach
+  the catalog) does not pay a network timeout on every call; while one caller
+  refreshes, the others go on with the copy at hand instead of waiting for it.
 
 An empty reply is never taken as the truth, and a ``fetched_at`` in the future
 counts as stale. Unknown ids are refused (with the closest ids) only against a
@@ -66,6 +68,10 @@ log = logging.getLogger("openrouter_core.catalog")
 Origin = Literal["none", "live", "disk", "snapshot", "fixed"]
 #: Seconds before a failed refresh is tried again.
 RETRY_FAILED_REFRESH_AFTER = 60.0
+#: A catalog fetch is best effort (the copy at hand serves when it fails): its timeouts are
+#: capped at this many seconds and it is not retried, so a catalog source that cannot
+#: be reached (a firewall that drops packets) costs one request seconds, not minutes.
+CATALOG_FETCH_TIMEOUT = 5.0
 
 
 class CatalogUnavailableError(OpenRouterError):
@@ -113,6 +119,7 @@ class Catalog(CatalogQueries):
         self._fetched_at: float | None = None
         self.origin: Origin = "none"
         self._failed_at: float | None = None
+        self._failures = 0
         self._said_stale = False
         self._warned_ids: set[str] = set()
         self._lock = threading.Lock()
@@ -272,7 +279,13 @@ class Catalog(CatalogQueries):
         if not self._models:
             return True  # nothing to fall back on: always worth a try
         failed = self._failed_at
-        return failed is None or not 0 <= self._clock() - failed < RETRY_FAILED_REFRESH_AFTER
+        if failed is None:
+            return True
+        wait = min(
+            RETRY_FAILED_REFRESH_AFTER * 2 ** max(0, self._failures - 1),
+            max(self.ttl, RETRY_FAILED_REFRESH_AFTER),
+        )
+        return not 0 <= self._clock() - failed < wait
 
     def _after_fetch(self, payload: Any) -> None:
         models = parse_models(payload, source=f"the catalog from {self.source}")
@@ -281,12 +294,14 @@ class Catalog(CatalogQueries):
         now = self._clock()
         self._install(models, now, "live")
         self._failed_at = None
+        self._failures = 0
         self._said_stale = False
         self.refresh_count += 1
         self._disk.write(payload, now)
 
     def _after_failure(self, error: BaseException) -> None:
         self._failed_at = self._clock()
+        self._failures += 1
         self._load_offline()
         if not self._models:
             raise CatalogUnavailableError(
@@ -307,7 +322,10 @@ class Catalog(CatalogQueries):
         refresh at a time); else keep the freshest copy at hand."""
         if not self._refresh_due():
             return self.current()
-        with self._lock:
+        # Another caller is refreshing: go on with the copy at hand, if there is one.
+        if not self._lock.acquire(blocking=not self._models):
+            return self.current()
+        try:
             if not self._refresh_due() or self._read_disk(fresh_only=True):
                 return self.current()
             fetcher = fetch or self._default_fetch()
@@ -318,6 +336,8 @@ class Catalog(CatalogQueries):
                 self._after_fetch(fetcher())
             except (OpenRouterError, ValueError, TypeError) as exc:
                 self._after_failure(exc)
+        finally:
+            self._lock.release()
         return self
 
     async def aensure(self, afetch: Callable[[], Awaitable[Any]] | None = None) -> Catalog:
@@ -326,6 +346,8 @@ class Catalog(CatalogQueries):
         if not self._refresh_due():
             return self.current()
         while not self._lock.acquire(blocking=False):
+            if self._models:  # another caller is refreshing: use the copy at hand
+                return self.current()
             await asyncio.sleep(0.005)
         try:
             if not self._refresh_due() or self._read_disk(fresh_only=True):
@@ -349,6 +371,7 @@ class Catalog(CatalogQueries):
         """Forget the in-memory copy's freshness (the next request refreshes it)."""
         self._fetched_at = None
         self._failed_at = None
+        self._failures = 0
         if self.origin in ("live", "disk"):
             self.origin = "none"
 

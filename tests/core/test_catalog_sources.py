@@ -356,3 +356,98 @@ def test_embedding_model_ids_are_checked_against_the_embeddings_catalog() -> Non
             c.embed(model="openai/text-embedding-3-smal", input=["x"])
         assert caught.value.suggestions == ["openai/text-embedding-3-small"]
     assert sum(s.endswith("/embeddings") for s in server.seen) == 1  # the typo was not sent
+
+
+# --------------------------------------------------------------------------- a source out of reach
+
+
+def test_failed_refreshes_back_off_up_to_the_ttl(tmp_path: Path) -> None:
+    clock = Clock()
+    tries: list[float] = []
+
+    def fetch() -> Any:
+        tries.append(clock.now)
+        from openrouter_core import APIConnectionError
+
+        raise APIConnectionError("unreachable")
+
+    catalog = Catalog(fetch=fetch, cache_dir=tmp_path, ttl=3600, clock=clock)
+    base = catalog_module.RETRY_FAILED_REFRESH_AFTER
+    catalog.ensure()  # the snapshot serves
+    for wait in (base, 2 * base, 4 * base):
+        clock.now += wait - 1
+        catalog.ensure()
+        assert len(tries) == 1 + [base, 2 * base, 4 * base].index(wait)  # not yet
+        clock.now += 1
+        catalog.ensure()
+    assert len(tries) == 4 and catalog.origin == "snapshot"
+    for _ in range(10):  # the wait never exceeds the TTL
+        clock.now += 3600
+        catalog.ensure()
+    assert len(tries) == 14
+
+
+def test_while_one_caller_refreshes_the_others_use_the_copy_at_hand(tmp_path: Path) -> None:
+    import asyncio
+    import threading
+
+    clock = Clock()
+    started, release = threading.Event(), threading.Event()
+
+    def slow_fetch() -> Any:
+        started.set()
+        release.wait(10)
+        return {"data": MODELS["data"]}
+
+    catalog = Catalog(fetch=slow_fetch, cache_dir=tmp_path, ttl=60, clock=clock)
+    catalog.current()  # the bundled snapshot is at hand
+    refresher = threading.Thread(target=catalog.ensure)
+    refresher.start()
+    assert started.wait(10)
+    try:
+        began = time.monotonic()
+        assert catalog.ensure().origin == "snapshot"
+        assert asyncio.run(catalog.aensure()).origin == "snapshot"
+        assert time.monotonic() - began < 1.0  # neither waited for the refresh
+    finally:
+        release.set()
+        refresher.join(10)
+    assert catalog.origin == "live"
+
+
+def test_a_catalog_source_that_never_answers_costs_one_capped_attempt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted: list[socket.socket] = []
+
+    def hold() -> None:  # accept and never answer
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+
+    threading.Thread(target=hold, daemon=True).start()
+    port = listener.getsockname()[1]
+    monkeypatch.setattr(catalog_module, "CATALOG_FETCH_TIMEOUT", 0.3)
+    try:
+        with OpenRouterClient(
+            api_key="k", catalog_url=f"http://127.0.0.1:{port}/api/v1/models"
+        ) as stalled:
+            began = time.monotonic()
+            catalog = stalled.ensure_catalog()
+            elapsed = time.monotonic() - began
+    finally:
+        listener.close()
+        for conn in accepted:
+            conn.close()
+    assert catalog.origin == "snapshot"  # the bundled copy serves
+    assert len(accepted) == 1  # one attempt, no retry
+    assert 0.25 <= elapsed < 1.5  # the read timeout capped at 0.3 s, not the client's 60 s

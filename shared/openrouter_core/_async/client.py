@@ -211,7 +211,7 @@ class AsyncOpenRouterClient(AsyncSide, BaseClient, EndpointMethods):
         error: OpenRouterError | None = None
         for call in self.catalog_calls(kind):
             try:
-                return await self.send(call, max_retries=1)
+                return await self.send(call, max_retries=0)  # best effort
             except OpenRouterError as exc:
                 error = exc
         assert error is not None

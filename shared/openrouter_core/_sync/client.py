@@ -210,7 +210,7 @@ class OpenRouterClient(SyncSide, BaseClient, EndpointMethods):
         error: OpenRouterError | None = None
         for call in self.catalog_calls(kind):
             try:
-                return self.send(call, max_retries=1)
+                return self.send(call, max_retries=0)  # best effort
             except OpenRouterError as exc:
                 error = exc
         assert error is not None
