@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from . import catalog as catalog_module
 from ._http import Call, RequestHeaders, load_json
 from ._retries import RetryPolicy
 from ._stream import new_tool_call_id
 from .capabilities import CapabilityPolicy, Requirements, requirements_of
-from . import catalog as catalog_module
 from .catalog import Catalog, shared_catalog
 from .errors import ConfigurationError, InvalidRequestError, ResponseParseError
 from .routing import CooldownRegistry, FallbackPolicy, RouteRun, plan_route
