@@ -14,7 +14,8 @@ is loaded at construction:
   :data:`RETRY_FAILED_REFRESH_AFTER` seconds, doubled after each further failure
   up to the TTL, so an offline process (or one behind a proxy that cannot reach
   the catalog) does not pay a network timeout on every call; while one caller
-  refreshes, the others go on with the copy at hand instead of waiting for it.
+  refreshes a copy fetched before (or any copy after a failed refresh), the others
+  go on with it instead of waiting.
 
 An empty reply is never taken as the truth, and a ``fetched_at`` in the future
 counts as stale. Unknown ids are refused (with the closest ids) only against a
@@ -287,6 +288,13 @@ class Catalog(CatalogQueries):
         )
         return not 0 <= self._clock() - failed < wait
 
+    def _serves_meanwhile(self) -> bool:
+        """While another caller refreshes, may this one go on with the copy at hand? A
+        copy once fetched (stale now), or any copy after a refresh failed; not the
+        bundled snapshot before the first fetch, which is usually quick and decides
+        whether unknown ids are refused."""
+        return bool(self._models) and (self.origin in ("live", "disk") or self._failures > 0)
+
     def _after_fetch(self, payload: Any) -> None:
         models = parse_models(payload, source=f"the catalog from {self.source}")
         if not models:
@@ -322,8 +330,8 @@ class Catalog(CatalogQueries):
         refresh at a time); else keep the freshest copy at hand."""
         if not self._refresh_due():
             return self.current()
-        # Another caller is refreshing: go on with the copy at hand, if there is one.
-        if not self._lock.acquire(blocking=not self._models):
+        # Another caller is refreshing: go on with the copy at hand if it may serve.
+        if not self._lock.acquire(blocking=not self._serves_meanwhile()):
             return self.current()
         try:
             if not self._refresh_due() or self._read_disk(fresh_only=True):
@@ -346,7 +354,7 @@ class Catalog(CatalogQueries):
         if not self._refresh_due():
             return self.current()
         while not self._lock.acquire(blocking=False):
-            if self._models:  # another caller is refreshing: use the copy at hand
+            if self._serves_meanwhile():  # another caller is refreshing
                 return self.current()
             await asyncio.sleep(0.005)
         try:

@@ -388,31 +388,65 @@ def test_failed_refreshes_back_off_up_to_the_ttl(tmp_path: Path) -> None:
 
 
 def test_while_one_caller_refreshes_the_others_use_the_copy_at_hand(tmp_path: Path) -> None:
+    """A stale copy, or any copy after a failed refresh, serves the other callers while
+    one refreshes; before the first fetch they wait for it (it decides unknown ids)."""
     import asyncio
     import threading
 
     clock = Clock()
     started, release = threading.Event(), threading.Event()
+    answers: list[Any] = [{"data": MODELS["data"]}]
 
-    def slow_fetch() -> Any:
+    def fetch() -> Any:
+        if answers:
+            return answers.pop(0)
         started.set()
         release.wait(10)
         return {"data": MODELS["data"]}
 
-    catalog = Catalog(fetch=slow_fetch, cache_dir=tmp_path, ttl=60, clock=clock)
-    catalog.current()  # the bundled snapshot is at hand
+    catalog = Catalog(fetch=fetch, cache_dir=tmp_path, ttl=60, clock=clock)
+    assert catalog.ensure().origin == "live"
+    clock.now += 61  # stale now
     refresher = threading.Thread(target=catalog.ensure)
     refresher.start()
     assert started.wait(10)
     try:
         began = time.monotonic()
-        assert catalog.ensure().origin == "snapshot"
-        assert asyncio.run(catalog.aensure()).origin == "snapshot"
+        assert not catalog.ensure().is_fresh  # the stale copy, at once
+        assert not asyncio.run(catalog.aensure()).is_fresh
         assert time.monotonic() - began < 1.0  # neither waited for the refresh
     finally:
         release.set()
         refresher.join(10)
-    assert catalog.origin == "live"
+    assert catalog.is_fresh and catalog.refresh_count == 2
+
+
+def test_before_the_first_fetch_callers_wait_for_it(tmp_path: Path) -> None:
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    fetches: list[int] = []
+
+    def slow_fetch() -> Any:
+        fetches.append(1)
+        started.set()
+        release.wait(10)
+        return {"data": MODELS["data"]}
+
+    catalog = Catalog(fetch=slow_fetch, cache_dir=tmp_path, ttl=60)
+    catalog.current()  # the bundled snapshot is at hand, nothing fetched yet
+    first = threading.Thread(target=catalog.ensure)
+    first.start()
+    assert started.wait(10)
+    seen: list[str] = []
+    second = threading.Thread(target=lambda: seen.append(catalog.ensure().origin))
+    second.start()
+    second.join(0.3)
+    assert second.is_alive()  # waiting for the first fetch, not using the snapshot
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert seen == ["live"] and fetches == [1]
 
 
 def test_a_catalog_source_that_never_answers_costs_one_capped_attempt(
