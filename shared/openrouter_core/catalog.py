@@ -342,7 +342,7 @@ class Catalog(CatalogQueries):
                 return self
             try:
                 self._after_fetch(fetcher())
-            except (OpenRouterError, ValueError, TypeError) as exc:
+            except Exception as exc:  # best effort: any failure keeps the copy at hand
                 self._after_failure(exc)
         finally:
             self._lock.release()
@@ -369,7 +369,7 @@ class Catalog(CatalogQueries):
                     self._after_fetch(await asyncio.to_thread(sync_fetcher))
                 else:
                     self._after_failure(RuntimeError("this catalog has no source to fetch from"))
-            except (OpenRouterError, ValueError, TypeError) as exc:
+            except Exception as exc:  # best effort: any failure keeps the copy at hand
                 self._after_failure(exc)
         finally:
             self._lock.release()
