@@ -130,6 +130,10 @@ class RequestHeaders:
         return found
 
     def timeout(self, client: httpx.Client | httpx.AsyncClient) -> dict[str, Any]:
+        """The client's timeouts (read once from a client of our own; a caller's
+        client is read on every call, as ``httpx`` itself would)."""
+        if not self.direct:
+            return client.timeout.as_dict()
         if self._timeout is None:
             self._timeout = client.timeout.as_dict()
         return self._timeout
@@ -153,16 +157,11 @@ def build_request(
     """An ``httpx.Request`` for ``call``; JSON is checked and encoded once."""
     params = {k: v for k, v in (call.params or {}).items() if v is not None} or None
     url = _absolute_url(settings.base_url, call.path)
-    if call.timeout is not None and call.body is None and call.files is None:
+    timeout = headers.timeout(client)
+    if call.timeout is not None:
         cap = call.timeout
-        capped = {k: cap if v is None else min(v, cap) for k, v in client.timeout.as_dict().items()}
-        return client.build_request(
-            call.method,
-            url,
-            params=params,
-            headers=headers.plain if call.auth else headers.public,
-            timeout=httpx.Timeout(**capped),
-        )
+        timeout = {k: cap if v is None else min(v, cap) for k, v in timeout.items()}
+    plain = headers.plain if call.auth else headers.public
     if call.files is not None:
         return client.build_request(
             call.method,
@@ -170,11 +169,12 @@ def build_request(
             params=params,
             data=call.body,
             files=call.files,
-            headers=headers.plain if call.auth else headers.public,
+            headers=plain,
+            timeout=httpx.Timeout(**timeout),
         )
     if call.body is None:
         return client.build_request(
-            call.method, url, params=params, headers=headers.plain if call.auth else headers.public
+            call.method, url, params=params, headers=plain, timeout=httpx.Timeout(**timeout)
         )
     content = encode_json(call.body)
     if headers.direct and params is None and not client.cookies:
@@ -183,7 +183,7 @@ def build_request(
             url,
             content=content,
             headers=headers.merged(client, call.stream),
-            extensions={"timeout": headers.timeout(client)},
+            extensions={"timeout": timeout},
         )
     return client.build_request(
         call.method,
@@ -191,6 +191,7 @@ def build_request(
         params=params,
         content=content,
         headers=headers.stream if call.stream else headers.json,
+        timeout=httpx.Timeout(**timeout),
     )
 
 
