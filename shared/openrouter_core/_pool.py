@@ -198,7 +198,6 @@ def shared_clients(settings: Settings) -> SharedClients:
     return found
 
 
-_ENV = (API_KEY_ENV, BASE_URL_ENV, API_BASE_ENV, CATALOG_URL_ENV, APP_URL_ENV, APP_TITLE_ENV)
 _settings_memo: OrderedDict[tuple[Any, ...], Settings] = OrderedDict()
 
 
@@ -221,13 +220,30 @@ def _memo_key(fields: dict[str, Any]) -> Any:
     return key
 
 
+def _environment_read(fields: dict[str, Any]) -> tuple[str | None, ...]:
+    """The environment variables ``Settings.build(**fields)`` reads, and only those
+    (reading the environment is the costly part of a lookup)."""
+    env = os.environ
+    read: list[str | None] = []
+    if fields.get("api_key") is None:
+        read.append(env.get(API_KEY_ENV))
+    if not fields.get("base_url"):
+        read += (env.get(BASE_URL_ENV), env.get(API_BASE_ENV))
+    if not fields.get("catalog_url"):
+        read.append(env.get(CATALOG_URL_ENV))
+    if not fields.get("app_url"):
+        read.append(env.get(APP_URL_ENV))
+    if not fields.get("app_title"):
+        read.append(env.get(APP_TITLE_ENV))
+    return tuple(read)
+
+
 def shared_clients_for(**fields: Any) -> SharedClients:
     """The shared clients of the settings ``Settings.build(**fields)`` gives: the one
     way both framework adapters get their clients. The built settings are memoised
     (keyed on the fields and the environment they read), so a lookup per call is
     a few dict operations."""
-    env = os.environ
-    key = (_memo_key(fields), tuple(env.get(name) for name in _ENV))
+    key = (_memo_key(fields), _environment_read(fields))
     settings = _settings_memo.get(key)
     if settings is None:
         settings = Settings.build(**fields)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -236,6 +236,22 @@ class Settings:
     capability_check: CapabilityPolicy = "error"
     allow_insecure_http: bool = False
     rate_limit: Any = None
+
+    def __hash__(self) -> int:
+        # Hashed on every pool lookup: computed once (as the dataclass would), kept out
+        # of pickles (string hashes differ between processes).
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", found)
+        return found
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
     @classmethod
     def build(

@@ -87,3 +87,52 @@ def test_timeouts_and_retries_validation() -> None:
         Settings.build(max_retries=-1)
     assert SecretKey("a") == SecretKey("a") and hash(SecretKey("a")) == hash(SecretKey("a"))
     assert not SecretKey("")
+
+
+def test_settings_hash_is_kept_once_and_never_pickled() -> None:
+    """The pool hashes settings on every lookup, so the hash is computed once; a pickle
+    leaves it out (string hashes differ between processes), and an unpickled copy finds
+    the same pool entry as settings built afresh in another process."""
+    import os
+    import subprocess
+    import sys
+
+    built = Settings.build(api_key="k", base_url="https://gateway.example/api/v1")
+    again = Settings.build(api_key="k", base_url="https://gateway.example/api/v1")
+    assert built == again and hash(built) == hash(again)
+    assert hash(built) == hash(built)
+    copy = pickle.loads(pickle.dumps(built))
+    assert "_hash" not in copy.__dict__ and copy == built and hash(copy) == hash(built)
+    code = (
+        "import pickle, sys\n"
+        "from openrouter_core import Settings\n"
+        "copy = pickle.loads(sys.stdin.buffer.read())\n"
+        "fresh = Settings.build(api_key='k', base_url='https://gateway.example/api/v1')\n"
+        "print({fresh: 'found'}.get(copy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        input=pickle.dumps(built),
+        capture_output=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    )
+    assert done.stdout.decode().strip() == "found"
+
+
+def test_the_settings_lookup_reads_only_the_environment_it_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from openrouter_core import _pool
+
+    monkeypatch.setenv("OPENROUTER_BASE_URL", "https://one.example/api/v1")
+    given = {"api_key": "k", "base_url": "https://mine.example/api/v1", "app_url": "u"}
+    first = _pool.shared_clients_for(**given).settings
+    monkeypatch.setenv("OPENROUTER_BASE_URL", "https://two.example/api/v1")
+    assert _pool.shared_clients_for(**given).settings is first  # env not read: same entry
+    unset = {"api_key": "k"}
+    one = _pool.shared_clients_for(**unset).settings
+    monkeypatch.setenv("OPENROUTER_BASE_URL", "https://three.example/api/v1")
+    other = _pool.shared_clients_for(**unset).settings
+    assert one.base_url == "https://two.example/api/v1"
+    assert other.base_url == "https://three.example/api/v1"  # the env it reads still counts
