@@ -20,21 +20,13 @@ from openrouter_core import catalog as catalog_module  # noqa: E402
 
 BASE = "https://openrouter.ai/api/v1"
 MODEL = "openai/gpt-4o-mini"
-CHAT_REPLY = {
-    "id": "gen-foreign-1",
-    "object": "chat.completion",
-    "created": 1,
-    "model": MODEL,
-    "provider": "OpenAI",
-    "choices": [
-        {
-            "index": 0,
-            "message": {"role": "assistant", "content": "hello from a foreign cassette"},
-            "finish_reason": "stop",
-        }
-    ],
-    "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8},
-}
+#: A reply as OpenRouter sends it (no ``system_fingerprint``, ``provider`` set).
+CHAT_REPLY = json.loads(
+    '{"id": "gen-foreign-1", "object": "chat.completion", "created": 1, "provider": "OpenAI",'
+    f' "model": "{MODEL}", "choices": [{{"index": 0, "finish_reason": "stop", "message":'
+    ' {"role": "assistant", "content": "hello from a foreign cassette"}}],'
+    ' "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8}}'
+)
 EMBED_REPLY = {
     "object": "list",
     "model": "openai/text-embedding-3-small",
