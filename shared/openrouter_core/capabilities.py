@@ -99,6 +99,26 @@ def estimate_prompt_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
     return chars // CHARS_PER_TOKEN
 
 
+def _format_parameter(fmt: Any) -> set[str]:
+    """The supported parameter a response format needs (chat's ``response_format``,
+    ``/responses``' ``text.format``)."""
+    kind = fmt.get("type") if isinstance(fmt, Mapping) else None
+    if kind == "json_schema":
+        return {"structured_outputs"}
+    if kind == "json_object":
+        return {"response_format"}
+    return set()
+
+
+def _reasoning_on(reasoning: Any) -> bool:
+    """A ``reasoning`` object that asks for reasoning (not disabled, effort not none)."""
+    return (
+        isinstance(reasoning, Mapping)
+        and reasoning.get("enabled") is not False
+        and reasoning.get("effort") != "none"
+    )
+
+
 def requirements_of(body: Mapping[str, Any]) -> Requirements:
     """Read what a ``/chat/completions`` body needs from the model."""
     params: set[str] = set()
@@ -107,19 +127,8 @@ def requirements_of(body: Mapping[str, Any]) -> Requirements:
     choice = body.get("tool_choice")
     if choice not in (None, "auto", "none") and params:
         params.add("tool_choice")
-    fmt = body.get("response_format")
-    if isinstance(fmt, Mapping):
-        kind = fmt.get("type")
-        if kind == "json_schema":
-            params.add("structured_outputs")
-        elif kind == "json_object":
-            params.add("response_format")
-    reasoning = body.get("reasoning")
-    if (
-        isinstance(reasoning, Mapping)
-        and reasoning.get("enabled") is not False
-        and reasoning.get("effort") != "none"
-    ) or body.get("reasoning_effort") not in (None, "none"):
+    params.update(_format_parameter(body.get("response_format")))
+    if _reasoning_on(body.get("reasoning")) or body.get("reasoning_effort") not in (None, "none"):
         params.add("reasoning")
     provider = body.get("provider")
     if isinstance(provider, Mapping) and provider.get("require_parameters"):
@@ -158,18 +167,8 @@ def _responses_params(body: Mapping[str, Any]) -> set[str]:
         if body.get("tool_choice") not in (None, "auto", "none"):
             params.add("tool_choice")
     text = body.get("text")
-    fmt = text.get("format") if isinstance(text, Mapping) else None
-    if isinstance(fmt, Mapping):
-        if fmt.get("type") == "json_schema":
-            params.add("structured_outputs")
-        elif fmt.get("type") == "json_object":
-            params.add("response_format")
-    reasoning = body.get("reasoning")
-    if (
-        isinstance(reasoning, Mapping)
-        and reasoning.get("enabled") is not False
-        and reasoning.get("effort") != "none"
-    ):
+    params.update(_format_parameter(text.get("format") if isinstance(text, Mapping) else None))
+    if _reasoning_on(body.get("reasoning")):
         params.add("reasoning")
     return params
 
