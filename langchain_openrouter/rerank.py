@@ -10,7 +10,7 @@ from langchain_core.documents import BaseDocumentCompressor, Document
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import AliasChoices, ConfigDict, Field, SecretStr
 
-from openrouter_core import Catalog, CatalogUnavailableError, SharedClients
+from openrouter_core import SharedClients
 from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.capabilities import CapabilityPolicy
 from openrouter_core.types.rerank import RerankResult
@@ -123,11 +123,6 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseDocumentCompressor):
             capability_check=self.capability_check or "error",
         )
 
-    def _takes_images(self, catalog: Catalog | None) -> bool:
-        """Whether to send images: yes unless the rerank catalog says the model is text-only."""
-        info = catalog.find(self.model) if catalog is not None else None
-        return info is None or "image" in info.input_modalities
-
     def _request(self, documents: Sequence[Document], query: str, images: bool) -> dict[str, Any]:
         payload: list[Any] = []
         for doc in documents:
@@ -145,26 +140,20 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseDocumentCompressor):
 
     def _ranked(self, documents: Sequence[Document], result: RerankResult) -> list[Document]:
         ranked = []
-        for item in result.ranked():
-            if item.index is None or not 0 <= item.index < len(documents):
-                continue
-            original = documents[item.index]
+        for item in result.picks(len(documents), self.top_n):
+            original = documents[item.index or 0]
             metadata = {**original.metadata, "relevance_score": item.relevance_score}
             ranked.append(
                 Document(page_content=original.page_content, metadata=metadata, id=original.id)
             )
-        return ranked[: self.top_n] if self.top_n is not None else ranked
+        return ranked
 
     def rerank(self, documents: Sequence[Document], query: str) -> list[Document]:
         """The documents most relevant to ``query``, best first (copies)."""
         if not documents:
             return []
         client = self._clients().sync
-        try:
-            catalog: Catalog | None = client.ensure_catalog("rerank")
-        except CatalogUnavailableError:
-            catalog = None
-        request = self._request(documents, query, self._takes_images(catalog))
+        request = self._request(documents, query, client.rerank_takes_images(self.model))
         return self._ranked(documents, client.rerank(request))
 
     def compress_documents(
@@ -180,9 +169,5 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseDocumentCompressor):
         if not documents:
             return []
         client = self._clients().async_client()
-        try:
-            catalog: Catalog | None = await client.ensure_catalog("rerank")
-        except CatalogUnavailableError:
-            catalog = None
-        request = self._request(documents, query, self._takes_images(catalog))
-        return self._ranked(documents, await client.rerank(request))
+        images = await client.rerank_takes_images(self.model)
+        return self._ranked(documents, await client.rerank(self._request(documents, query, images)))

@@ -8,7 +8,7 @@ from llama_index.core.bridge.pydantic import ConfigDict, Field, model_validator
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.schema import ImageNode, MetadataMode, NodeWithScore, QueryBundle
 
-from openrouter_core import Catalog, CatalogUnavailableError, SharedClients
+from openrouter_core import SharedClients
 from openrouter_core._pickling import ExplicitKeyPickling
 from openrouter_core.capabilities import CapabilityPolicy
 from openrouter_core.settings import (
@@ -104,11 +104,7 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseNodePostprocessor):
     def _clients(self) -> SharedClients:
         return clients_of(self)
 
-    def _request(
-        self, nodes: list[NodeWithScore], query: str, catalog: Catalog | None
-    ) -> dict[str, Any]:
-        info = catalog.find(self.model) if catalog is not None else None
-        images = info is None or "image" in info.input_modalities
+    def _request(self, nodes: list[NodeWithScore], query: str, images: bool) -> dict[str, Any]:
         documents: list[Any] = []
         for scored in nodes:
             node = scored.node
@@ -123,12 +119,10 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseNodePostprocessor):
         return request
 
     def _ranked(self, nodes: list[NodeWithScore], result: RerankResult) -> list[NodeWithScore]:
-        ranked = [
-            NodeWithScore(node=nodes[item.index].node, score=item.relevance_score)
-            for item in result.ranked()
-            if item.index is not None and 0 <= item.index < len(nodes)
+        return [
+            NodeWithScore(node=nodes[item.index or 0].node, score=item.relevance_score)
+            for item in result.picks(len(nodes), self.top_n)
         ]
-        return ranked[: self.top_n] if self.top_n is not None else ranked
 
     def _postprocess_nodes(
         self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None = None
@@ -138,11 +132,8 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseNodePostprocessor):
         if not nodes:
             return []
         client = self._clients().sync
-        try:
-            catalog: Catalog | None = client.ensure_catalog("rerank")
-        except CatalogUnavailableError:
-            catalog = None
-        request = self._request(nodes, query_bundle.query_str, catalog)
+        images = client.rerank_takes_images(self.model)
+        request = self._request(nodes, query_bundle.query_str, images)
         return self._ranked(nodes, client.rerank(request))
 
     async def _apostprocess_nodes(
@@ -153,9 +144,6 @@ class OpenRouterRerank(ExplicitKeyPickling, BaseNodePostprocessor):
         if not nodes:
             return []
         client = self._clients().async_client()
-        try:
-            catalog: Catalog | None = await client.ensure_catalog("rerank")
-        except CatalogUnavailableError:
-            catalog = None
-        request = self._request(nodes, query_bundle.query_str, catalog)
+        images = await client.rerank_takes_images(self.model)
+        request = self._request(nodes, query_bundle.query_str, images)
         return self._ranked(nodes, await client.rerank(request))

@@ -224,6 +224,16 @@ class AsyncOpenRouterClient(AsyncSide, BaseClient, EndpointMethods):
         answers; else the freshest copy at hand (memory, disk, bundled snapshot)."""
         return await self.catalog_of(kind).aensure(lambda: self.load_catalog_payload(kind))
 
+    async def rerank_takes_images(self, model: str) -> bool:
+        """Whether to send images to rerank model ``model``: yes unless the rerank
+        catalog (refreshed if stale) lists it as text-only."""
+        try:
+            catalog = await self.ensure_catalog("rerank")
+        except CatalogUnavailableError:
+            return True
+        info = catalog.find(model)
+        return info is None or "image" in info.input_modalities
+
     async def check_model(self, model: str, kind: CatalogKind, policy: CapabilityPolicy) -> None:
         """Refuse an embedding or rerank model id the live catalog does not list
         (with the closest ids), or warn once against a stale one; skipped when no

@@ -223,6 +223,16 @@ class OpenRouterClient(SyncSide, BaseClient, EndpointMethods):
         answers; else the freshest copy at hand (memory, disk, bundled snapshot)."""
         return self.catalog_of(kind).ensure(lambda: self.load_catalog_payload(kind))
 
+    def rerank_takes_images(self, model: str) -> bool:
+        """Whether to send images to rerank model ``model``: yes unless the rerank
+        catalog (refreshed if stale) lists it as text-only."""
+        try:
+            catalog = self.ensure_catalog("rerank")
+        except CatalogUnavailableError:
+            return True
+        info = catalog.find(model)
+        return info is None or "image" in info.input_modalities
+
     def check_model(self, model: str, kind: CatalogKind, policy: CapabilityPolicy) -> None:
         """Refuse an embedding or rerank model id the live catalog does not list
         (with the closest ids), or warn once against a stale one; skipped when no

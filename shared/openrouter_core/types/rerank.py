@@ -145,6 +145,14 @@ class RerankResult(WireModel):
             key=lambda item: (-_score(item), item.index if item.index is not None else 0),
         )
 
+    def picks(self, size: int, top_n: int | None = None) -> list[RerankItem]:
+        """The results best first that point at one of ``size`` documents (others are
+        left out), at most ``top_n`` of them."""
+        valid = [
+            item for item in self.ranked() if item.index is not None and 0 <= item.index < size
+        ]
+        return valid[:top_n] if top_n is not None else valid
+
     @overload
     def documents(self) -> list[str]: ...
     @overload
