@@ -100,28 +100,24 @@ def cold_start(base_url: str, rounds: int) -> dict[str, float]:
     catalog fetched), with no catalog source reachable (the bundled snapshot), with a
     warm disk cache; ``ChatOpenAI(base_url=...)`` and ``langchain-openrouter`` beside."""
     figures: dict[str, float] = {}
+    ours = [sys.executable, "-c", COLD_OURS, base_url]
     with tempfile.TemporaryDirectory() as empty_root:
-        env = {**os.environ}
-        samples = []
-        for i in range(rounds):
-            env["OPENROUTER_CATALOG_CACHE_DIR"] = f"{empty_root}/{i}"
-            samples.append(
-                float(_json_line([sys.executable, "-c", COLD_OURS, base_url], env)["ms"])
-            )
-        figures["ours, catalog fetched (empty cache)"] = median(samples)
-        offline = {**env, "OPENROUTER_CATALOG_URL": "http://127.0.0.1:9/models"}
-        samples = []
-        for i in range(rounds):
-            offline["OPENROUTER_CATALOG_CACHE_DIR"] = f"{empty_root}/offline{i}"
-            samples.append(
-                float(_json_line([sys.executable, "-c", COLD_OURS, base_url], offline)["ms"])
-            )
-        figures["ours, snapshot only (no catalog source)"] = median(samples)
-        env["OPENROUTER_CATALOG_CACHE_DIR"] = f"{empty_root}/warm"
-        _json_line([sys.executable, "-c", COLD_OURS, base_url], env)  # fills the cache
-        figures["ours, warm disk cache"] = _ms(
-            [sys.executable, "-c", COLD_OURS, base_url], env, rounds
+
+        def each_with_an_empty_cache(label: str, **more_env: str) -> float:
+            samples = []
+            for i in range(rounds):
+                cache = f"{empty_root}/{label}{i}"
+                env = {**os.environ, **more_env, "OPENROUTER_CATALOG_CACHE_DIR": cache}
+                samples.append(float(_json_line(ours, env)["ms"]))
+            return median(samples)
+
+        figures["ours, catalog fetched (empty cache)"] = each_with_an_empty_cache("fetched")
+        figures["ours, snapshot only (no catalog source)"] = each_with_an_empty_cache(
+            "offline", OPENROUTER_CATALOG_URL="http://127.0.0.1:9/models"
         )
+        env = {**os.environ, "OPENROUTER_CATALOG_CACHE_DIR": f"{empty_root}/warm"}
+        _json_line(ours, env)  # fills the cache
+        figures["ours, warm disk cache"] = _ms(ours, env, rounds)
     figures["ChatOpenAI(base_url=...)"] = _ms(
         [sys.executable, "-c", COLD_OPENAI, base_url], dict(os.environ), rounds
     )

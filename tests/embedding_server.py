@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.fake_transport import route_httpx
 from tests.request_validation import validate_request
 
 EMBEDDERS = {
@@ -69,12 +70,5 @@ class Server:
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     fake = Server()
 
-    def handle(self: Any, request: httpx.Request) -> httpx.Response:
-        return fake(request)
-
-    async def ahandle(self: Any, request: httpx.Request) -> httpx.Response:
-        return fake(request)
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
-    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", ahandle)
+    route_httpx(monkeypatch, fake)
     yield fake

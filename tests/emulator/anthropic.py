@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .brain import alnum, respond, text_of
-from .chat import candidates, pick_model
+from .brain import alnum, text_of
+from .chat import answer_chat, candidates
 from .faults import Fault, anthropic_error, dumps, transport_faults
 from .protocol import Response
-from .wire import ChatMeta, generation, usage
+from .wire import generation, usage
 
 if TYPE_CHECKING:
     from .protocol import Request
@@ -40,16 +40,10 @@ def handle(emu: Emulator, req: Request, faults: list[Fault]) -> Response:
     ]
     chat = {"messages": messages, "max_tokens": body.get("max_tokens")}
     ids = candidates(body.get("model"), body.get("models"))
-    picked = pick_model(emu, ids, faults, chat, stream=False, anthropic=True)
-    if isinstance(picked, Response):
-        return picked
-    now = emu.clock()
-    meta = ChatMeta(
-        emu.new_generation_id(now), picked.provider, picked.served, int(now), picked.model
-    )
-    reply = respond(
-        chat, picked.served, picked.model, cache=emu.prompt_cache, prompt_size=picked.prompt_tokens
-    )
+    answered = answer_chat(emu, chat, ids, faults, stream=False, anthropic=True)
+    if isinstance(answered, Response):
+        return answered
+    picked, meta, reply = answered
     totals = usage(reply, meta.model)
     message = {
         "id": "msg_" + alnum(24, meta.gen_id),

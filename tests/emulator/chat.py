@@ -126,14 +126,18 @@ def _provider(served: str, body: Mapping[str, Any]) -> str:
     return (allowed or list(names))[0]
 
 
-def handle(emu: Emulator, req: Request, faults: list[Fault]) -> Response:
-    body = req.json
-    if not isinstance(body, dict) or not body.get("messages"):
-        return Response(400, dumps(error_payload(400, "messages: Required")))
-    stream = bool(body.get("stream"))
-    picked = pick_model(
-        emu, candidates(body.get("model"), body.get("models")), faults, body, stream=stream
-    )
+def answer_chat(
+    emu: Emulator,
+    chat: Mapping[str, Any],
+    ids: list[str],
+    faults: list[Fault],
+    *,
+    stream: bool,
+    anthropic: bool = False,
+) -> tuple[Pick, ChatMeta, Any] | Response:
+    """Pick the serving model (or the error), stamp a generation and answer ``chat``:
+    what every chat-like endpoint (chat, ``/responses``, ``/messages``) starts with."""
+    picked = pick_model(emu, ids, faults, chat, stream=stream, anthropic=anthropic)
     if isinstance(picked, Response):
         return picked
     now = emu.clock()
@@ -141,8 +145,21 @@ def handle(emu: Emulator, req: Request, faults: list[Fault]) -> Response:
         emu.new_generation_id(now), picked.provider, picked.served, int(now), picked.model
     )
     reply = respond(
-        body, picked.served, picked.model, cache=emu.prompt_cache, prompt_size=picked.prompt_tokens
+        chat, picked.served, picked.model, cache=emu.prompt_cache, prompt_size=picked.prompt_tokens
     )
+    return picked, meta, reply
+
+
+def handle(emu: Emulator, req: Request, faults: list[Fault]) -> Response:
+    body = req.json
+    if not isinstance(body, dict) or not body.get("messages"):
+        return Response(400, dumps(error_payload(400, "messages: Required")))
+    stream = bool(body.get("stream"))
+    ids = candidates(body.get("model"), body.get("models"))
+    answered = answer_chat(emu, body, ids, faults, stream=stream)
+    if isinstance(answered, Response):
+        return answered
+    picked, meta, reply = answered
     broken = next((f for f in picked.faults if f.name == "mid_stream_error"), None)
     headers = [("X-Generation-Id", meta.gen_id)]
     if stream:

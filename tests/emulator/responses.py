@@ -24,9 +24,9 @@ import base64
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .brain import Reply, alnum, respond, split_tokens, text_of, tokens
+from .brain import Reply, alnum, split_tokens, text_of, tokens
 from .catalog import digest, price, vendor
-from .chat import candidates, pick_model
+from .chat import answer_chat, candidates
 from .faults import Fault, dumps, error_payload, transport_faults
 from .protocol import Response
 from .wire import DONE, PROCESSING, ChatMeta, generation
@@ -321,16 +321,10 @@ def handle(emu: Emulator, req: Request, faults: list[Fault]) -> Response:
     stream = bool(body.get("stream"))
     chat = to_chat(body)
     ids = candidates(body.get("model"), body.get("models"))
-    picked = pick_model(emu, ids, faults, chat, stream=stream)
-    if isinstance(picked, Response):
-        return picked
-    now = emu.clock()
-    meta = ChatMeta(
-        emu.new_generation_id(now), picked.provider, picked.served, int(now), picked.model
-    )
-    reply = respond(
-        chat, picked.served, picked.model, cache=emu.prompt_cache, prompt_size=picked.prompt_tokens
-    )
+    answered = answer_chat(emu, chat, ids, faults, stream=stream)
+    if isinstance(answered, Response):
+        return answered
+    picked, meta, reply = answered
     out = _Output(reply, meta)
     headers = [("X-Generation-Id", meta.gen_id)]
     if stream:

@@ -34,6 +34,7 @@ from langchain_openrouter.chat_models import (
     _create_usage_metadata,
 )
 from openrouter_core import ConfigurationError, RateLimitError, ResponseParseError
+from tests.fake_transport import route_httpx
 
 MODEL = "openai/gpt-4o-mini"
 KEY = "test-key"
@@ -113,14 +114,7 @@ def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Wire]:
         monkeypatch.delenv(name, raising=False)
     recorder = Wire()
 
-    def handle(self: Any, request: httpx.Request) -> httpx.Response:
-        return recorder(request)
-
-    async def ahandle(self: Any, request: httpx.Request) -> httpx.Response:
-        return recorder(request)
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
-    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", ahandle)
+    route_httpx(monkeypatch, recorder)
     yield recorder
 
 

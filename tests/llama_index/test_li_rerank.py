@@ -17,6 +17,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 from llama_index_openrouter import OpenRouter
 from llama_index_openrouter.rerank import OpenRouterRerank
 from openrouter_core import UnknownModelError
+from tests.fake_transport import route_httpx
 from tests.request_validation import validate_request
 
 BASE = "https://rerank.test/api/v1"
@@ -78,14 +79,7 @@ class Server:
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     fake = Server()
 
-    def handle(self: Any, request: httpx.Request) -> httpx.Response:
-        return fake(request)
-
-    async def ahandle(self: Any, request: httpx.Request) -> httpx.Response:
-        return fake(request)
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
-    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", ahandle)
+    route_httpx(monkeypatch, fake)
     yield fake
 
 

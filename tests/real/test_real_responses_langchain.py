@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from langchain_openrouter import ChatOpenRouter
 from openrouter_core import InvalidRequestError
+from tests.fake_transport import route_httpx
 from tests.real.replay import load_ai_sdk_recording
 from tests.request_validation import validate_request
 
@@ -62,14 +63,7 @@ class Wire:
 def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Wire]:
     recorder = Wire()
 
-    def answer(_self: Any, request: httpx.Request) -> httpx.Response:
-        return recorder(request)
-
-    async def aanswer(self: Any, request: httpx.Request) -> httpx.Response:
-        return recorder(request)
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", answer)
-    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", aanswer)
+    route_httpx(monkeypatch, recorder)
     yield recorder
 
 

@@ -221,6 +221,31 @@ def quiet_ray_data() -> None:
         context.print_on_execution_start = False
 
 
+def _run_udf(
+    server: Server,
+    udf: Any,
+    udf_kwargs: dict[str, Any],
+    rows: list[dict[str, Any]],
+    workers: int,
+    batch_size: int,
+) -> Run:
+    """``map_batches(udf)`` over ``rows`` with ``workers`` actors."""
+    import ray.data
+
+    server.reset()
+    dataset = ray.data.from_items(rows, override_num_blocks=max(1, len(rows) // batch_size))
+    started = time.perf_counter()
+    out = dataset.map_batches(
+        udf,
+        fn_constructor_kwargs=udf_kwargs,
+        concurrency=workers,
+        batch_size=batch_size,
+        num_cpus=0.5,
+    ).take_all()
+    wall = time.perf_counter() - started
+    return Run(out, server.stats(), wall, [r["id"] for r in rows])
+
+
 def run_chat(
     server: Server,
     llm: Any,
@@ -231,22 +256,10 @@ def run_chat(
     batch_size: int,
 ) -> Run:
     """``map_batches(ChatUDF)`` over ``rows`` with ``workers`` actors."""
-    import ray.data
-
     from openrouter_core.ray import ChatUDF
 
-    server.reset()
-    dataset = ray.data.from_items(rows, override_num_blocks=max(1, len(rows) // batch_size))
-    started = time.perf_counter()
-    out = dataset.map_batches(
-        ChatUDF,
-        fn_constructor_kwargs={"llm": llm, "prompt_column": "prompt", "max_concurrency": in_flight},
-        concurrency=workers,
-        batch_size=batch_size,
-        num_cpus=0.5,
-    ).take_all()
-    wall = time.perf_counter() - started
-    return Run(out, server.stats(), wall, [r["id"] for r in rows])
+    kwargs = {"llm": llm, "prompt_column": "prompt", "max_concurrency": in_flight}
+    return _run_udf(server, ChatUDF, kwargs, rows, workers, batch_size)
 
 
 def run_embed(
@@ -259,26 +272,10 @@ def run_embed(
     batch_size: int,
 ) -> Run:
     """``map_batches(EmbedUDF)`` over ``rows`` with ``workers`` actors."""
-    import ray.data
-
     from openrouter_core.ray import EmbedUDF
 
-    server.reset()
-    dataset = ray.data.from_items(rows, override_num_blocks=max(1, len(rows) // batch_size))
-    started = time.perf_counter()
-    out = dataset.map_batches(
-        EmbedUDF,
-        fn_constructor_kwargs={
-            "embeddings": emb,
-            "text_column": "text",
-            "max_concurrency": in_flight,
-        },
-        concurrency=workers,
-        batch_size=batch_size,
-        num_cpus=0.5,
-    ).take_all()
-    wall = time.perf_counter() - started
-    return Run(out, server.stats(), wall, [r["id"] for r in rows])
+    kwargs = {"embeddings": emb, "text_column": "text", "max_concurrency": in_flight}
+    return _run_udf(server, EmbedUDF, kwargs, rows, workers, batch_size)
 
 
 # ---------------------------------------------------------------------- figures

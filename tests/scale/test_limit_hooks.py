@@ -12,12 +12,11 @@ import multiprocessing
 import pickle
 import sys
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.loopback import Config, Running, embedding_of, key_digest, running
+from tests.loopback import Running, embedding_of, key_digest
 from tests.scale.harness import EMBED_MODEL, FALLBACK, KEY, PRIMARY
 
 ENV_KEY = "sk-or-v1-" + "e" * 64  # the environment's key: a pickle must not pick it up
@@ -59,18 +58,6 @@ class RecordingLimit:
     @property
     def acquired(self) -> int:
         return sum(1 for e in self.events if e[0] == "acquire")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Running]:
-    with running(Config()) as found:
-        yield found
-
-
-@pytest.fixture
-def stats(server: Running) -> Any:
-    server.stats.reset()
-    return server.stats
 
 
 def langchain_chat(url: str, limit: Any) -> Any:

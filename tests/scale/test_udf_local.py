@@ -4,7 +4,6 @@ per row without the key, the in-flight bound, embeddings cut into requests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -13,20 +12,8 @@ import pytest
 from openrouter_core import TokenBucket
 from openrouter_core.ray import ChatUDF, EmbedUDF
 from openrouter_core.ray._udf import _describe
-from tests.loopback import Config, Running, embedding_of, running
+from tests.loopback import Running, embedding_of
 from tests.scale.harness import FALLBACK, KEY, PRIMARY, chat_model, embedding_model
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Running]:
-    with running(Config()) as found:
-        yield found
-
-
-@pytest.fixture
-def stats(server: Running) -> Any:
-    server.stats.reset()
-    return server.stats
 
 
 def numpy_batch(**columns: list[Any]) -> dict[str, Any]:
