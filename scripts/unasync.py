@@ -29,6 +29,7 @@ NAMES = {
     "AsyncSide": "SyncSide",
     "AsyncSlots": "SyncSlots",
     "AsyncIterator": "Iterator",
+    "OwnedAsyncHTTPClient": "OwnedHTTPClient",
     "AsyncClient": "Client",
     "Asynchronous": "Synchronous",
     "asynchronous": "synchronous",

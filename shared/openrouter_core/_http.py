@@ -35,6 +35,9 @@ from .settings import Settings
 
 __all__ = [
     "Call",
+    "OwnedAsyncHTTPClient",
+    "OwnedHTTPClient",
+    "ReplyCookies",
     "RequestHeaders",
     "build_request",
     "client_closed",
@@ -99,6 +102,51 @@ def shared_ssl_context() -> ssl.SSLContext:
             if _ssl_context is None:
                 _ssl_context = httpx.create_ssl_context()
     return _ssl_context
+
+
+class ReplyCookies(httpx.Cookies):
+    """``httpx.Cookies`` that reads only the replies that set a cookie.
+
+    ``httpx`` hands every reply to the client's jar, which first copies the request and
+    the reply headers into ``urllib``'s formats: about 30 us a request (profiled), spent
+    on API replies that almost never set a cookie. Cookies that are set are kept and
+    sent back exactly as ``httpx`` would."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        headers = response.headers
+        if "set-cookie" in headers or "set-cookie2" in headers:
+            super().extract_cookies(response)
+
+
+class _ReplyCookiesJar:
+    """Gives an ``httpx`` client a :class:`ReplyCookies` jar (set again if assigned)."""
+
+    _reply_cookies: ReplyCookies
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._reply_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        self._reply_cookies = ReplyCookies(cookies)
+
+
+class OwnedHTTPClient(_ReplyCookiesJar, httpx.Client):
+    """The ``httpx.Client`` an OpenRouter client opens for itself (never a caller's):
+    a plain ``httpx.Client`` whose jar is :class:`ReplyCookies`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._reply_cookies = ReplyCookies()
+
+
+class OwnedAsyncHTTPClient(_ReplyCookiesJar, httpx.AsyncClient):
+    """The async twin of :class:`OwnedHTTPClient`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._reply_cookies = ReplyCookies()
 
 
 class RequestHeaders:

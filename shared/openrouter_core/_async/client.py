@@ -27,6 +27,7 @@ from .._base_client import (
 from .._concurrency import AsyncSlots, current_fork_epoch
 from .._http import (
     Call,
+    OwnedAsyncHTTPClient,
     build_request,
     client_closed,
     make_limits,
@@ -99,7 +100,7 @@ class AsyncOpenRouterClient(AsyncSide, BaseClient, EndpointMethods):
         self._slots = AsyncSlots(self.settings.max_concurrent_requests)
 
     def _new_http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
+        return OwnedAsyncHTTPClient(
             timeout=make_timeout(self.settings),
             limits=make_limits(self.settings),
             verify=shared_ssl_context(),

@@ -26,6 +26,7 @@ from .._base_client import (
 from .._concurrency import SyncSlots, current_fork_epoch
 from .._http import (
     Call,
+    OwnedHTTPClient,
     build_request,
     client_closed,
     make_limits,
@@ -98,7 +99,7 @@ class OpenRouterClient(SyncSide, BaseClient, EndpointMethods):
         self._slots = SyncSlots(self.settings.max_concurrent_requests)
 
     def _new_http(self) -> httpx.Client:
-        return httpx.Client(
+        return OwnedHTTPClient(
             timeout=make_timeout(self.settings),
             limits=make_limits(self.settings),
             verify=shared_ssl_context(),
