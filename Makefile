@@ -78,8 +78,10 @@ $(PEER_STAMP): $(BIN)/uv
 	VIRTUAL_ENV=.bench-venvs/peer $(BIN)/uv pip install --quiet --compile-bytecode langchain-openrouter
 	touch $@
 
+# BASELINE=<git rev> also measures that commit's code in the same rounds (and checks
+# that no adapter/floor ratio got worse than it).
 bench: $(BENCH_STAMP) $(PEER_STAMP)
-	$(BENCH) -m benchmarks.bench
+	$(BENCH) -m benchmarks.bench $(if $(BASELINE),--baseline $(BASELINE))
 
 # Ray Data pipelines under one shared rate limit (Ray comes with the test extra).
 bench-scale: $(STAMP)

@@ -7,6 +7,7 @@ writes ``benchmarks/results.json``. ``--quick`` runs fewer rounds (a smoke test)
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -19,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks import contenders as c, extra
+from benchmarks import baseline as base_line, contenders as c, extra
 from benchmarks.timing import concurrent_s, median, per_call_us, per_chunk_us
 
 HERE = Path(__file__).resolve().parent
@@ -173,16 +174,28 @@ def catalog_figures(base_url: str, rounds: int) -> dict[str, float]:
     }
 
 
+Samples = dict[str, dict[str, list[float]]]
+
+
 def measure(
-    build: list[Callable[[str], c.Contender]], base200: str, base2000: str, rounds: int, quick: bool
-) -> dict[str, dict[str, list[float]]]:
-    """Every sample of every contender; rounds interleave the contenders, so that the
+    build: list[Callable[[str], c.Contender]],
+    base200: str,
+    base2000: str,
+    rounds: int,
+    quick: bool,
+    also: Callable[[], Samples] | None = None,
+) -> Samples:
+    """Every sample of every contender; rounds interleave the contenders (and ``also``,
+    run once a round: the contenders measured in another interpreter), so that the
     machine's drift hits all alike."""
     small = [b(base200) for b in build]
     large = [b(base2000) for b in build]
-    samples: dict[str, dict[str, list[float]]] = {k.name: {} for k in small}
+    samples: Samples = {k.name: {} for k in small}
     n_invoke = 60 if quick else 300
     for _ in range(rounds):
+        for name, metrics in (also() if also is not None else {}).items():
+            for metric, values in metrics.items():
+                samples.setdefault(name, {}).setdefault(metric, []).extend(values)
         for s, big in zip(small, large, strict=True):
             got = samples[s.name]
             got.setdefault("invoke_us", []).append(per_call_us(s.invoke, n_invoke))
@@ -202,6 +215,9 @@ def summarise(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also measure this commit's code, in the same rounds"
+    )
     args = parser.parse_args()
     rounds = 3 if args.quick else 9
     os.environ.setdefault("OPENROUTER_CATALOG_CACHE_DIR", tempfile.mkdtemp())
@@ -221,7 +237,22 @@ def main() -> None:
             c.chat_openai,
             c.llama_peer,
         ]
-        samples = measure(builders, base200, base2000, rounds, args.quick)
+        also, baseline_sha = None, None
+        if args.baseline:
+            tree, baseline_sha = base_line.extract(args.baseline)
+            # This tree too, by the same driver: both in fresh interpreters of the same
+            # size (this process holds every contender, a larger heap), in turns.
+            pairs = [(tree, baseline_sha), (ROOT, base_line.THIS_TREE)]
+            turns = itertools.count()
+
+            def also() -> Samples:
+                order = pairs if next(turns) % 2 == 0 else pairs[::-1]
+                out: Samples = {}
+                for where, rev in order:
+                    out |= base_line.one_round(where, rev, base200, base2000, args.quick)
+                return out
+
+        samples = measure(builders, base200, base2000, rounds, args.quick, also)
         samples["langchain-openrouter (own venv)"] = {
             k: v for k, v in peer("time", base200, base2000, rounds).items() if isinstance(v, list)
         }
@@ -276,6 +307,7 @@ def main() -> None:
             "platform": platform.platform(),
         },
         "rounds": rounds,
+        "baseline": baseline_sha,
         "figures": figures,
         "figures_median": medians,
         "catalog": catalog,

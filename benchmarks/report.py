@@ -44,6 +44,46 @@ def table(rows: dict[str, dict[str, float]]) -> list[str]:
     return lines
 
 
+def baseline_rows(results: dict[str, Any]) -> list[str]:
+    """The rows of the baseline commit's contenders (``make bench BASELINE=...``)."""
+    rev = results.get("baseline")
+    return [k for k in results["figures"] if rev and k.endswith((f" @ {rev}", " @ this tree"))]
+
+
+def against_baseline(results: dict[str, Any]) -> list[tuple[str, float, float, bool]]:
+    """Each adapter's ratio to its framework floor, no worse than the baseline's in
+    the same run."""
+    rev = results.get("baseline")
+    if not rev:
+        return []
+    f = results["figures"]
+    fl = floors(f)
+    checks = []
+    for name, floor in (
+        (LC, "LangChain floor (trivial + raw httpx)"),
+        (LI, "LlamaIndex floor (trivial + raw httpx)"),
+    ):
+        then, now = label_at(name, rev), label_at(name, "this tree")
+        if then not in f or now not in f:
+            continue
+        for metric, what in (("invoke_us", "invoke"), ("chunk200_us", "per chunk (200)")):
+            limit = f[then][metric] / fl[floor][metric]
+            checks.append(
+                (
+                    f"{now} / floor, {what} <= {rev}'s ({limit:.2f})",
+                    f[now][metric] / fl[floor][metric],
+                    limit,
+                    True,
+                )
+            )
+    return checks
+
+
+def label_at(name: str, rev: str) -> str:
+    """A contender's row name for commit ``rev`` (see ``baseline.label``)."""
+    return f"{name.replace(' (ours)', '').replace('ours, ', '')} @ {rev}"
+
+
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
     f = results["figures"]
     fl = floors(f)
@@ -51,7 +91,7 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
         fl["LangChain floor (trivial + raw httpx)"],
         fl["LlamaIndex floor (trivial + raw httpx)"],
     )
-    checks: list[tuple[str, float, float, bool]] = []  # (label, value, limit, lower_is_good)
+    checks = against_baseline(results)  # (label, value, limit, lower_is_good)
     for metric, label in (
         ("invoke_us", "invoke"),
         ("chunk200_us", "per chunk (200)"),
@@ -148,7 +188,7 @@ def report(results: dict[str, Any]) -> None:
         " Peak RSS: one fresh process each.\n"
     )
     rows = {**{k: f[k] for k in (RAW, CORE, LC_FLOOR, LI_FLOOR) if k in f}, **floors(f)}
-    rows |= {k: f[k] for k in (LC, LI, OPENAI, LC_PEER, LI_PEER) if k in f}
+    rows |= {k: f[k] for k in (LC, LI, *baseline_rows(results), OPENAI, LC_PEER, LI_PEER) if k in f}
     print("\n".join(table(rows)))
     cat = results["catalog"]
     print(
