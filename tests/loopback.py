@@ -12,7 +12,8 @@ checkable by its caller:
   ``GET /embeddings/models`` a catalog of the embedding models in :data:`EMBEDDING_MODELS`;
 * ``GET /_stats`` reports what it saw (requests, 429s, requests per second, models,
   catalog reads (``catalog_requests``, not counted in ``requests``),
-  the largest number of requests it was serving at once); ``GET /_stats?arrivals=1``
+  the largest number of requests it was serving at once, the TCP connections it
+  accepted); ``GET /_stats?arrivals=1``
   adds every counted request as ``[time.time(), status, model]``, in arrival order;
   ``keys`` counts the requests by key, as the first 16 hex digits of the SHA-256 of
   their ``Authorization`` header (never the key); ``POST /_reset`` clears it.
@@ -101,6 +102,8 @@ class Stats:
         #: ``GET`` of a catalog (not counted in ``requests``).
         self.catalog_requests = 0
         self.peak_active = 0
+        #: TCP connections accepted.
+        self.connections = 0
         self.started = time.time()
         #: ``[time.time(), status, model]`` of every counted request.
         self.arrivals: list[tuple[float, int, str]] = []
@@ -118,6 +121,7 @@ class Stats:
             "keys": dict(self.keys),
             "catalog_requests": self.catalog_requests,
             "peak_active": self.peak_active,
+            "connections": self.connections,
         }
         if arrivals:
             found["arrivals"] = self.arrivals
@@ -445,6 +449,7 @@ class Connection(asyncio.Protocol):
 
     def connection_made(self, transport: Any) -> None:
         self.transport = transport
+        self.app.stats.connections += 1
         self.worker = asyncio.get_running_loop().create_task(self._work())
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -126,10 +126,12 @@ class _AsyncStream(Generic[E, R]):
                     parse_reply(call, response.status_code, response.headers, content)
                     raise acc.interrupted("expected an event stream, got a JSON body")
                 decoder = SSEDecoder()
-                async for raw in response.aiter_bytes():
+                reply_bytes = response.aiter_bytes()
+                async for raw in reply_bytes:
                     for event in decoder.feed(raw):
                         parsed = acc.parse_event(event)
                         if parsed is None:
+                            await _finish_reading(reply_bytes)
                             return
                         yield parsed
                 for event in decoder.flush():
@@ -211,6 +213,24 @@ class AsyncResponsesStream(_AsyncStream[ResponsesEvent, ResponsesResult]):
         """The output so far (text, function calls, reasoning)."""
         acc: ResponsesStreamAccumulator | None = self._accumulator
         return acc
+
+
+#: What is read past ``[DONE]`` at most, to end the reply; a longer tail closes the connection.
+READ_PAST_DONE_LIMIT = 64 * 1024
+
+
+async def _finish_reading(body: AsyncIterator[bytes]) -> None:
+    """Read the reply to its end after ``[DONE]`` (normally nothing but the chunked
+    body's terminator): a reply closed unread takes its connection with it, and the
+    next request would open a new one (a TCP and TLS handshake to OpenRouter)."""
+    seen = 0
+    try:
+        async for raw in body:
+            seen += len(raw)
+            if seen > READ_PAST_DONE_LIMIT:
+                return
+    except httpx.HTTPError:
+        return  # the stream itself is complete; only the connection is lost
 
 
 def _interrupted(acc: Any, exc: OpenRouterError) -> StreamInterruptedError:

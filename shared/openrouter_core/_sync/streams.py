@@ -119,10 +119,12 @@ class _SyncStream(Generic[E, R]):
                     parse_reply(call, response.status_code, response.headers, content)
                     raise acc.interrupted("expected an event stream, got a JSON body")
                 decoder = SSEDecoder()
-                for raw in response.iter_bytes():
+                reply_bytes = response.iter_bytes()
+                for raw in reply_bytes:
                     for event in decoder.feed(raw):
                         parsed = acc.parse_event(event)
                         if parsed is None:
+                            _finish_reading(reply_bytes)
                             return
                         yield parsed
                 for event in decoder.flush():
@@ -204,6 +206,24 @@ class ResponsesStream(_SyncStream[ResponsesEvent, ResponsesResult]):
         """The output so far (text, function calls, reasoning)."""
         acc: ResponsesStreamAccumulator | None = self._accumulator
         return acc
+
+
+#: What is read past ``[DONE]`` at most, to end the reply; a longer tail closes the connection.
+READ_PAST_DONE_LIMIT = 64 * 1024
+
+
+def _finish_reading(body: Iterator[bytes]) -> None:
+    """Read the reply to its end after ``[DONE]`` (normally nothing but the chunked
+    body's terminator): a reply closed unread takes its connection with it, and the
+    next request would open a new one (a TCP and TLS handshake to OpenRouter)."""
+    seen = 0
+    try:
+        for raw in body:
+            seen += len(raw)
+            if seen > READ_PAST_DONE_LIMIT:
+                return
+    except httpx.HTTPError:
+        return  # the stream itself is complete; only the connection is lost
 
 
 def _interrupted(acc: Any, exc: OpenRouterError) -> StreamInterruptedError:
