@@ -66,8 +66,12 @@ async def test_closing_shared_clients_under_load_raises_a_typed_error_then_recov
     server_url: str,
 ) -> None:
     llm = ChatOpenRouter(model=MODEL, api_key=KEY, base_url=server_url, max_retries=0)
-    calls = [asyncio.ensure_future(llm.ainvoke(f"#delay=0.5 q{i}")) for i in range(20)]
-    await asyncio.sleep(0.2)
+    await llm.ainvoke("warm up")  # the catalog and the client, so the calls go straight out
+    _reset(server_url)
+    calls = [asyncio.ensure_future(llm.ainvoke(f"#delay=2 q{i}")) for i in range(20)]
+    deadline = time.monotonic() + 10
+    while _stats(server_url)["peak_active"] < len(calls) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)  # until the server holds every call
     await aclose_shared_clients()
     outcomes = await asyncio.gather(*calls, return_exceptions=True)
     errors = [o for o in outcomes if isinstance(o, BaseException)]
