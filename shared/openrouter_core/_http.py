@@ -121,7 +121,9 @@ class ReplyCookies(httpx.Cookies):
 class _ReplyCookiesJar:
     """Gives an ``httpx`` client a :class:`ReplyCookies` jar (set again if assigned)."""
 
-    _reply_cookies: ReplyCookies
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._reply_cookies = ReplyCookies()
 
     @property
     def cookies(self) -> httpx.Cookies:
@@ -136,17 +138,9 @@ class OwnedHTTPClient(_ReplyCookiesJar, httpx.Client):
     """The ``httpx.Client`` an OpenRouter client opens for itself (never a caller's):
     a plain ``httpx.Client`` whose jar is :class:`ReplyCookies`."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._reply_cookies = ReplyCookies()
-
 
 class OwnedAsyncHTTPClient(_ReplyCookiesJar, httpx.AsyncClient):
     """The async twin of :class:`OwnedHTTPClient`."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._reply_cookies = ReplyCookies()
 
 
 class RequestHeaders:
