@@ -28,8 +28,6 @@ ROOT = HERE.parent
 PACKAGES = ("shared", "langchain_openrouter", "llama_index_openrouter")
 #: The contenders of ``contenders.py`` measured for the baseline too.
 MEASURED = ("core", "chat_openrouter", "llama_openrouter")
-#: How the report names the current code measured by this driver.
-THIS_TREE = "this tree"
 
 
 def extract(rev: str) -> tuple[Path, str]:
@@ -57,7 +55,8 @@ def extract(rev: str) -> tuple[Path, str]:
 
 
 def one_round(tree: Path, rev: str, base200: str, base2000: str, quick: bool) -> dict[str, Any]:
-    """One round of the baseline's contenders, in a fresh interpreter."""
+    """One round of ``MEASURED`` from the packages in ``tree`` (the commit ``rev``'s, or
+    this tree's), in a fresh interpreter; rows named by ``report.label_at``."""
     from benchmarks.report import label_at
 
     args = [sys.executable, str(HERE / "baseline.py"), str(tree), base200, base2000]

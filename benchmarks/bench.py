@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import baseline as base_line, contenders as c, extra
+from benchmarks.report import THIS_TREE, report
 from benchmarks.timing import concurrent_s, median, per_call_us, per_chunk_us
 
 HERE = Path(__file__).resolve().parent
@@ -242,7 +243,7 @@ def main() -> None:
             tree, baseline_sha = base_line.extract(args.baseline)
             # This tree too, by the same driver: both in fresh interpreters of the same
             # size (this process holds every contender, a larger heap), in turns.
-            pairs = [(tree, baseline_sha), (ROOT, base_line.THIS_TREE)]
+            pairs = [(tree, baseline_sha), (ROOT, THIS_TREE)]
             turns = itertools.count()
 
             def also() -> Samples:
@@ -297,8 +298,6 @@ def main() -> None:
     imports["llama_index_openrouter_added"] = import_added_ms(
         LI_BASE, "llama_index_openrouter", 2 * rounds + 1
     )
-    from benchmarks.report import report
-
     results = {
         "machine": {
             "python": platform.python_version(),

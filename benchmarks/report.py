@@ -12,6 +12,8 @@ OPENAI, LC_PEER, LI_PEER = (
     "langchain-openrouter (own venv)",
     "llama-index-llms-openrouter",
 )
+#: The row suffix of the current code measured beside a baseline commit (``make bench BASELINE=``).
+THIS_TREE = "this tree"
 METRICS = ("invoke_us", "chunk200_us", "chunk2000_us", "async200_s", "peak_rss_mb")
 HEADERS = ("us/invoke", "us/chunk (200)", "us/chunk (2000)", "200 async (s)", "peak RSS MB")
 
@@ -47,7 +49,7 @@ def table(rows: dict[str, dict[str, float]]) -> list[str]:
 def baseline_rows(results: dict[str, Any]) -> list[str]:
     """The rows of the baseline commit's contenders (``make bench BASELINE=...``)."""
     rev = results.get("baseline")
-    return [k for k in results["figures"] if rev and k.endswith((f" @ {rev}", " @ this tree"))]
+    return [k for k in results["figures"] if rev and k.endswith((f" @ {rev}", f" @ {THIS_TREE}"))]
 
 
 def against_baseline(results: dict[str, Any]) -> list[tuple[str, float, float, bool]]:
@@ -63,7 +65,7 @@ def against_baseline(results: dict[str, Any]) -> list[tuple[str, float, float, b
         (LC, "LangChain floor (trivial + raw httpx)"),
         (LI, "LlamaIndex floor (trivial + raw httpx)"),
     ):
-        then, now = label_at(name, rev), label_at(name, "this tree")
+        then, now = label_at(name, rev), label_at(name, THIS_TREE)
         if then not in f or now not in f:
             continue
         for metric, what in (("invoke_us", "invoke"), ("chunk200_us", "per chunk (200)")):
@@ -80,7 +82,8 @@ def against_baseline(results: dict[str, Any]) -> list[tuple[str, float, float, b
 
 
 def label_at(name: str, rev: str) -> str:
-    """A contender's row name for commit ``rev`` (see ``baseline.label``)."""
+    """A contender's row name as measured at commit ``rev`` (or :data:`THIS_TREE`) by
+    ``benchmarks/baseline.py``."""
     return f"{name.replace(' (ours)', '').replace('ours, ', '')} @ {rev}"
 
 
