@@ -8,7 +8,9 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,3 +57,14 @@ def open_fds() -> int:
     import os
 
     return len(os.listdir("/proc/self/fd"))
+
+
+def server_stats(server_url: str) -> dict[str, Any]:
+    """What the loopback server saw since its last reset (``GET /_stats``)."""
+    data: dict[str, Any] = httpx.get(f"{server_url}/_stats").json()
+    return data
+
+
+def reset_server(server_url: str) -> None:
+    """Clear the loopback server's counters (``POST /_reset``)."""
+    httpx.post(f"{server_url}/_reset")

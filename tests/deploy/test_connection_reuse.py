@@ -10,14 +10,13 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 from llama_index.core.llms import ChatMessage
 
 from langchain_openrouter import ChatOpenRouter
 from llama_index_openrouter import OpenRouter
 from openrouter_core import AsyncOpenRouterClient, OpenRouterClient
-from tests.deploy.conftest import KEY
+from tests.deploy.conftest import KEY, reset_server, server_stats
 
 MODEL = "openai/gpt-4o-mini"
 BODY = {"model": MODEL, "messages": [{"role": "user", "content": "one two three"}]}
@@ -26,10 +25,9 @@ STREAMS = 5
 
 def _connections_opened(server_url: str, run: Callable[[], Any]) -> int:
     """New connections while ``run`` streams (after one warm-up call it makes itself)."""
-    httpx.post(f"{server_url}/_reset")
+    reset_server(server_url)
     run()
-    stats = httpx.get(f"{server_url}/_stats").json()
-    return int(stats["connections"]) - 1  # the connection of this very request
+    return int(server_stats(server_url)["connections"]) - 1  # that request's own connection
 
 
 def _sync_core(url: str) -> None:

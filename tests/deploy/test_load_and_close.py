@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any
 
 import httpx
 import pytest
@@ -20,26 +19,17 @@ from openrouter_core import (
     aclose_shared_clients,
     close_shared_clients,
 )
-from tests.deploy.conftest import KEY
+from tests.deploy.conftest import KEY, reset_server, server_stats
 
 MODEL = "openai/gpt-4o-mini"
 BACKUP = "anthropic/claude-3.5-haiku"
-
-
-def _stats(server_url: str) -> dict[str, Any]:
-    data: dict[str, Any] = httpx.get(f"{server_url}/_stats").json()
-    return data
-
-
-def _reset(server_url: str) -> None:
-    httpx.post(f"{server_url}/_reset")
 
 
 async def test_two_thousand_concurrent_streams_and_a_thousand_invokes_all_complete(
     server_url: str,
 ) -> None:
     llm = ChatOpenRouter(model=MODEL, api_key=KEY, base_url=server_url, timeout=30_000)  # ms
-    _reset(server_url)
+    reset_server(server_url)
 
     async def stream(i: int) -> str:
         return "".join([str(c.content) async for c in llm.astream(f"#delay=0.01 s{i}")])
@@ -55,7 +45,7 @@ async def test_two_thousand_concurrent_streams_and_a_thousand_invokes_all_comple
     elapsed = time.perf_counter() - started
     assert streams == [f"echo: #delay=0.01 s{i}" for i in range(2000)]
     assert invokes == [f"echo: #delay=0.01 i{i}" for i in range(1000)]
-    stats = _stats(server_url)
+    stats = server_stats(server_url)
     print(f"3,000 concurrent calls in {elapsed:.1f}s; server peak in flight {stats['peak_active']}")
     # The client's own bound, not httpcore's queue, held them: never more at once.
     client = llm._clients().async_client()
@@ -67,10 +57,10 @@ async def test_closing_shared_clients_under_load_raises_a_typed_error_then_recov
 ) -> None:
     llm = ChatOpenRouter(model=MODEL, api_key=KEY, base_url=server_url, max_retries=0)
     await llm.ainvoke("warm up")  # the catalog and the client, so the calls go straight out
-    _reset(server_url)
+    reset_server(server_url)
     calls = [asyncio.ensure_future(llm.ainvoke(f"#delay=2 q{i}")) for i in range(20)]
     deadline = time.monotonic() + 10
-    while _stats(server_url)["peak_active"] < len(calls) and time.monotonic() < deadline:
+    while server_stats(server_url)["peak_active"] < len(calls) and time.monotonic() < deadline:
         await asyncio.sleep(0.02)  # until the server holds every call
     await aclose_shared_clients()
     outcomes = await asyncio.gather(*calls, return_exceptions=True)
@@ -91,19 +81,19 @@ def test_a_closed_client_raises_a_typed_error(server_url: str) -> None:
 
 
 def test_retry_after_beyond_the_budget_fails_fast(server_url: str) -> None:
-    _reset(server_url)
+    reset_server(server_url)
     llm = ChatOpenRouter(model=MODEL, api_key=KEY, base_url=server_url)  # defaults
     started = time.perf_counter()
     with pytest.raises(RateLimitError) as caught:
         llm.invoke("#retry_after=86400")
     assert time.perf_counter() - started < 2
     assert caught.value.retry_after == 86400
-    assert _stats(server_url)["requests"] == 1  # asked once, not three times
+    assert server_stats(server_url)["requests"] == 1  # asked once, not three times
 
     # The model now cools down for that long: the next call of these settings skips
     # it without asking. With a fallback (other settings here, so nothing is cooling),
     # the route moves on at once; the backup is limited too.
-    _reset(server_url)
+    reset_server(server_url)
     routed = ChatOpenRouter(
         model=MODEL, api_key=KEY + "x", base_url=server_url, fallback_models=[BACKUP]
     )
@@ -111,7 +101,7 @@ def test_retry_after_beyond_the_budget_fails_fast(server_url: str) -> None:
     with pytest.raises(AllModelsFailedError):
         routed.invoke("#retry_after=86400")
     assert time.perf_counter() - started < 2
-    assert _stats(server_url)["requests"] == 2
+    assert server_stats(server_url)["requests"] == 2
 
 
 def test_a_callers_http_client_is_never_modified(server_url: str) -> None:
